@@ -1,0 +1,152 @@
+"""The gateway: the one public entry. Request ids, token check, rate limits, metrics, then
+routing by path to a service, in-process (mounted) or over HTTP (split)."""
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from redis.asyncio import Redis
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.health import build_local_app, build_router
+from api.openapi import merge_openapi
+from api.proxy import HttpProxy
+from api.rate_limit import RateLimiter
+from services.core.db import Database
+from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
+from services.core.logging import get_logger
+from services.core.queue import queue
+from services.core.request_context import (
+    establish_principal,
+    establish_request_id,
+    state_of,
+    with_request_id,
+)
+from services.core.settings import Settings
+from services.registry import SERVICES, is_public, service_for
+
+log = get_logger("http")
+
+REQUESTS = Counter("http_requests_total", "Requests answered", ["service", "method", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request",
+    ["service"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+async def _send_problem(send: Send, error: ProblemError) -> None:
+    body = json.dumps(
+        problem_body(error.status, slug=error.slug, title=error.title, detail=error.detail)
+    ).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Gateway:
+    def __init__(self, settings: Settings, *, database: Database, redis: Redis) -> None:
+        self.settings = settings
+        self.database = database
+        self.redis = redis
+        self.rate_limiter = RateLimiter(
+            redis,
+            per_user=settings.rate_limit_user_per_minute,
+            per_tenant=settings.rate_limit_tenant_per_minute,
+        )
+        self.proxies: dict[str, HttpProxy] = {}
+        self.targets: dict[str, ASGIApp] = {}
+        self.mounted: dict[str, Any] = {}
+        for spec in SERVICES:
+            if settings.service_mode == "mounted":
+                app = spec.create_app(standalone=False)
+                self.mounted[spec.name] = app
+                self.targets[spec.name] = app
+            else:
+                proxy = HttpProxy(settings.service_url(spec.name))
+                self.proxies[spec.name] = proxy
+                self.targets[spec.name] = proxy
+        self._openapi: dict[str, Any] | None = None
+        self.local = build_local_app(build_router(database, redis, self.openapi))
+
+    async def openapi(self) -> dict[str, Any]:
+        if self._openapi is None:
+            documents: list[dict[str, Any]] = [self.local.openapi()]
+            if self.mounted:
+                documents += [app.openapi() for app in self.mounted.values()]
+            else:
+                fetched = await asyncio.gather(
+                    *(proxy.fetch_json("/openapi.json") for proxy in self.proxies.values())
+                )
+                documents += [doc for doc in fetched if isinstance(doc, dict)]
+            self._openapi = merge_openapi(documents)
+        return self._openapi
+
+    async def close(self) -> None:
+        for proxy in self.proxies.values():
+            await proxy.close()
+        await self.redis.aclose()
+        await queue.close()
+        await self.database.dispose()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        service = service_for(scope["path"])
+        request_id, _ = establish_request_id(scope)
+        started = time.perf_counter()
+        status = [500]
+        send = with_request_id(send, request_id, status.append)
+        try:
+            if service is None:
+                await self.local(scope, receive, send)
+            else:
+                await self._route(service, scope, receive, send)
+        finally:
+            elapsed = time.perf_counter() - started
+            label = service or "gateway"
+            REQUESTS.labels(label, scope["method"], str(status[-1])).inc()
+            LATENCY.labels(label).observe(elapsed)
+            log.info(
+                "http.request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status[-1],
+                service=label,
+                ms=round(elapsed * 1000, 2),
+            )
+
+    async def _route(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        if not is_public(path):
+            establish_principal(scope)
+            state = state_of(scope)
+            principal = state.get("principal")
+            if principal is None:
+                error = state.get("auth_error") or Unauthorized(
+                    "Send an access token: Authorization: Bearer <token>."
+                )
+                await _send_problem(send, error)
+                return
+            verdict = await self.rate_limiter.check(principal.tenant_id, principal.user_id)
+            if not verdict.allowed:
+                await _send_problem(send, RateLimited(verdict.retry_after))
+                return
+        await self.targets[service](scope, receive, send)

@@ -1,0 +1,50 @@
+"""Rate limits per user and per tenant, counted in Redis so every gateway process shares them.
+
+A fixed one-minute window: one pipelined round trip per request. If Redis cannot be reached the
+request goes through (an outage of the counter must not become an outage of the API).
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from services.core.logging import get_logger
+
+log = get_logger(__name__)
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis, *, per_user: int, per_tenant: int) -> None:
+        self.redis = redis
+        self.per_user = per_user
+        self.per_tenant = per_tenant
+
+    async def check(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Verdict:
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        user_key = f"rl:u:{user_id}:{window}"
+        tenant_key = f"rl:t:{tenant_id}:{window}"
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.incr(user_key)
+            pipe.expire(user_key, WINDOW_SECONDS + 1, nx=True)
+            pipe.incr(tenant_key)
+            pipe.expire(tenant_key, WINDOW_SECONDS + 1, nx=True)
+            user_count, _, tenant_count, _ = await pipe.execute()
+        except (RedisError, OSError):
+            log.warning("rate_limit.unavailable")
+            return Verdict(True)
+        if user_count > self.per_user or tenant_count > self.per_tenant:
+            retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+            return Verdict(False, retry_after)
+        return Verdict(True)

@@ -1,0 +1,53 @@
+"""What the CLI does to the data, as plain async functions (also used by tests and benchmarks)."""
+
+from typing import Any
+
+from services.core.auth import issue_token
+from services.core.db import database
+from services.core.errors import ProblemError
+from services.core.queue import queue
+from services.profiles import service
+
+
+class AdminError(Exception):
+    pass
+
+
+async def create_tenant(slug: str, name: str, admin_email: str) -> dict[str, Any]:
+    try:
+        async with database.transaction() as session:
+            tenant = await service.create_tenant(
+                session, slug=slug, name=name, admin_email=admin_email
+            )
+        return {
+            "id": str(tenant.id),
+            "slug": tenant.slug,
+            "name": tenant.name,
+            "created_at": tenant.created_at.isoformat(),
+        }
+    except ProblemError as error:
+        raise AdminError(error.detail or error.title) from error
+    finally:
+        await queue.close()
+        await database.dispose()
+
+
+async def issue_user_token(
+    tenant_slug: str, email: str, roles: list[str], ttl: int | None = None
+) -> str:
+    try:
+        async with database.transaction() as session:
+            tenant = await service.tenant_by_slug(session, tenant_slug)
+            user = await service.ensure_user(session, tenant, email, roles)
+        return issue_token(
+            tenant_id=tenant.id,
+            user_id=user.id,
+            email=user.email,
+            roles=user.roles,
+            ttl_seconds=ttl,
+        )
+    except ProblemError as error:
+        raise AdminError(error.detail or error.title) from error
+    finally:
+        await queue.close()
+        await database.dispose()

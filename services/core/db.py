@@ -1,0 +1,130 @@
+"""Async engine and sessions: one session per request or job, committed in exactly one place.
+
+Writes run in a transaction. Reads (GET) use an autocommit connection, so a primary-key
+read is one round trip instead of three (BEGIN, SELECT, ROLLBACK).
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from services.core.logging import get_logger
+from services.core.settings import get_settings
+
+log = get_logger(__name__)
+
+
+def async_url(url: str) -> URL:
+    """Accept the usual postgres:// and postgresql:// forms and select the asyncpg driver."""
+    if not url:
+        raise RuntimeError(
+            "DATABASE_URL is not set: start the system with `make run` or the `mentorship` CLI, "
+            "which start an embedded PostgreSQL, or point DATABASE_URL at a server."
+        )
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg")
+
+
+class Database:
+    """Holds the engine and the two session factories; tests rebind them to one connection."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
+        self._engine: AsyncEngine | None = None
+        self._write: async_sessionmaker[AsyncSession] | None = None
+        self._read: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            settings = get_settings()
+            self._engine = create_async_engine(
+                async_url(self._url or settings.database_url),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_pool_size,
+                pool_pre_ping=False,
+                connect_args={"server_settings": {"application_name": "mentorship"}},
+            )
+            self._bind(self._engine, self._engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return self._engine
+
+    def _bind(self, write_bind: Any, read_bind: Any, **options: Any) -> None:
+        self._write = async_sessionmaker(write_bind, expire_on_commit=False, **options)
+        self._read = async_sessionmaker(read_bind, expire_on_commit=False, **options)
+
+    def bind_to_connection(self, connection: AsyncConnection) -> None:
+        """Route every session through one connection whose outer transaction a test rolls back."""
+        self._bind(connection, connection, join_transaction_mode="create_savepoint")
+
+    def reset_binding(self) -> None:
+        if self._engine is not None:
+            self._bind(self._engine, self._engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+    def session(self, *, readonly: bool = False) -> AsyncSession:
+        self.engine  # noqa: B018 - creates the engine and factories on first use
+        factory = self._read if readonly else self._write
+        assert factory is not None
+        return factory()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work for jobs and the CLI: commits on success, rolls back on error."""
+        async with self.session() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            callbacks = await commit(session)
+        await run_after_commit(callbacks)
+
+    async def dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = None
+        self._write = None
+        self._read = None
+
+
+database = Database()
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback()` once the session's transaction has committed (e.g. wake a worker).
+    The same callback registered twice runs once."""
+    session.info.setdefault("after_commit", {})[callback] = None
+
+
+async def commit(session: AsyncSession) -> list[AfterCommit]:
+    """The one place that commits. Returns the after-commit callbacks for the caller to run
+    once it has answered (a slow queue must not delay a response)."""
+    await session.commit()
+    return list(session.info.pop("after_commit", {}))
+
+
+async def run_after_commit(callbacks: list[AfterCommit]) -> None:
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # the committed work stands; the outbox sweeper catches up
+            log.warning("db.after_commit_failed", callback=getattr(callback, "__name__", "?"))
+
+
+@event.listens_for(AsyncSession.sync_session_class, "after_rollback")
+def _drop_after_commit_callbacks(session: Any) -> None:
+    # A rolled-back unit of work must not trigger anything that assumed it happened.
+    if not session.in_nested_transaction():
+        session.info.pop("after_commit", None)

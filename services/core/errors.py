@@ -1,0 +1,211 @@
+"""RFC 9457 problem details: our own errors, and the one handler that turns any error into one."""
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from services.core.logging import get_logger
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://mentorship.dev/problems/"
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """The error body every endpoint answers with."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(Exception):
+    """Raised by service code; never an HTTPException."""
+
+    status: int = 500
+    slug: str = "internal"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers["WWW-Authenticate"] = "Bearer"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The resource has changed"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match is required"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "unprocessable", "The request cannot be processed"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        errors: Sequence[FieldError] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail, **extra)
+        self.errors = list(errors) if errors else None
+
+
+class RateLimited(ProblemError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail or f"Retry after {retry_after} seconds.")
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug, title = 503, "unavailable", "Service unavailable"
+
+
+def problem_body(
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int, headers: dict[str, str] | None = None, **kwargs: Any
+) -> JSONResponse:
+    return JSONResponse(
+        problem_body(status, **kwargs), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _problem_from_error(error: ProblemError) -> JSONResponse:
+    errors = getattr(error, "errors", None)
+    return problem_response(
+        error.status,
+        headers=error.headers,
+        slug=error.slug,
+        title=error.title,
+        detail=error.detail,
+        errors=errors,
+        extra=error.extra,
+    )
+
+
+def _validation_errors(raw: Sequence[Any]) -> list[FieldError]:
+    # Only location and message leave the service: never the input echoed back or a url.
+    return [
+        FieldError(loc=[p for p in err.get("loc", ()) if isinstance(p, str | int)], msg=err["msg"])
+        for err in raw
+    ]
+
+
+async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return _problem_from_error(exc)
+
+
+async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        422,
+        slug="validation",
+        title="Invalid request",
+        detail="The request has invalid fields.",
+        errors=_validation_errors(exc.errors()),
+    )
+
+
+async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(exc.status_code, headers=exc.headers, detail=detail)
+
+
+async def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
+    # A uniqueness or reference rule of the data held: the client can fix this, so no 500;
+    # the constraint's name stays inside.
+    log.info("request.integrity_conflict", error=type(getattr(exc, "orig", exc)).__name__)
+    return problem_response(409, slug="conflict", detail="This conflicts with existing data.")
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("request.failed", path=request.url.path, exc_info=exc)
+    return problem_response(500, detail="An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route: each listed status answers with a Problem."""
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": HTTPStatus(status).phrase,
+        }
+        for status in statuses
+    }

@@ -1,0 +1,62 @@
+"""The transactional outbox: an event is a row written in the caller's transaction.
+
+A worker relays committed rows to the queue; if Redis or the worker is down, the rows wait.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.core.db import after_commit
+from services.core.logging import get_logger
+from services.core.models import Base, TenantScoped
+from services.core.queue import queue
+
+log = get_logger(__name__)
+
+RELAY_JOB = "platform.relay_outbox"
+
+
+class OutboxEvent(Base, TenantScoped):
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index(
+            "ix_outbox_events_pending",
+            "seq",
+            postgresql_where=text("relayed_at IS NULL"),
+        ),
+        Index(
+            "ix_outbox_events_undispatched",
+            "relayed_at",
+            postgresql_where=text("dispatched_at IS NULL"),
+        ),
+        {"schema": "platform"},
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True, nullable=False)
+    event_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    relayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    relay_attempts: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+
+
+async def _wake_relay() -> None:
+    await queue.enqueue(RELAY_JOB)
+
+
+def emit(
+    session: AsyncSession, event_type: str, data: dict[str, Any], *, tenant_id: uuid.UUID
+) -> OutboxEvent:
+    """Record `event_type` (`"<noun>.<past_verb>"`), published once this transaction commits."""
+    event = OutboxEvent(tenant_id=tenant_id, event_type=event_type, payload=data)
+    session.add(event)
+    after_commit(session, _wake_relay)
+    return event

@@ -1,0 +1,77 @@
+"""Cursor pagination: `?limit=&cursor=` in, `{items, next_cursor}` out.
+
+Keyset over (created_at, id), newest first, so a page never shifts when rows are inserted
+while a client walks the list.
+"""
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.errors import FieldError, Unprocessable
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
+    cursor: str | None = Query(None, max_length=200, description="From a previous next_cursor."),
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, row_id = json.loads(raw)
+        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
+    except (ValueError, TypeError) as exc:
+        raise Unprocessable(
+            "The cursor is not valid; start again without one.",
+            errors=[FieldError(loc=["query", "cursor"], msg="not a cursor from this list")],
+        ) from exc
+
+
+async def paginate(
+    session: AsyncSession, stmt: Select[Any], model: Any, params: PageParams
+) -> tuple[list[Any], str | None]:
+    """Run `stmt` (selecting `model`) one page at a time."""
+    if params.cursor:
+        created_at, row_id = decode_cursor(params.cursor)
+        stmt = stmt.where(
+            or_(
+                model.created_at < created_at,
+                and_(model.created_at == created_at, model.id < row_id),
+            )
+        )
+    stmt = stmt.order_by(model.created_at.desc(), model.id.desc()).limit(params.limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    last = rows[-1]
+    return rows, encode_cursor(last.created_at, last.id)

@@ -1,0 +1,108 @@
+"""Per-request context shared by the gateway and every service: the request id and the caller.
+
+Both live in the ASGI scope's state, so a service mounted inside the gateway reuses what the
+gateway already established instead of doing it again.
+"""
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.core.auth import bearer_token, verify_token
+from services.core.errors import ProblemError
+from services.core.logging import get_logger
+
+log = get_logger("http")
+
+REQUEST_ID_HEADER = b"x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return None
+
+
+def state_of(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+def establish_request_id(scope: Scope) -> tuple[str, bool]:
+    """The request id of this request, and whether this layer is the one that set it."""
+    state = state_of(scope)
+    existing = state.get("request_id")
+    if existing is not None:
+        return existing, False
+    sent = header(scope, REQUEST_ID_HEADER)
+    request_id = sent if sent and _VALID_REQUEST_ID.match(sent) else uuid.uuid4().hex
+    state["request_id"] = request_id
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    return request_id, True
+
+
+def establish_principal(scope: Scope) -> None:
+    """Verify the bearer token, if any. Routes that need a caller raise the stored error."""
+    state = state_of(scope)
+    if "principal" in state:
+        return
+    token = bearer_token(header(scope, b"authorization"))
+    state["principal"] = None
+    if token is None:
+        return
+    try:
+        state["principal"] = verify_token(token)
+    except ProblemError as error:
+        state["auth_error"] = error
+
+
+def with_request_id(send: Send, request_id: str, on_start: Any = None) -> Send:
+    raw_id = request_id.encode()
+
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k != REQUEST_ID_HEADER]
+            headers.append((REQUEST_ID_HEADER, raw_id))
+            message["headers"] = headers
+            if on_start is not None:
+                on_start(message["status"])
+        await send(message)
+
+    return send_with_id
+
+
+class RequestContextMiddleware:
+    """Request id, caller and access log for a service reached directly (not via the gateway)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id, owner = establish_request_id(scope)
+        establish_principal(scope)
+        if not owner:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: list[int] = [500]
+        try:
+            await self.app(scope, receive, with_request_id(send, request_id, status.append))
+        finally:
+            log.info(
+                "http.request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status[-1],
+                ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")

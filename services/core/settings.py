@@ -1,0 +1,68 @@
+"""Configuration, read once from the environment (see the README's table)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("profiles", "matching", "proposals", "progress")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="",
+        description="PostgreSQL URL. Empty: the embedded server under DATA_DIR is used.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis URL (redis:// or unix://). Empty: the embedded server is used.",
+    )
+    data_dir: Path = Field(default=Path(".data"), description="Embedded servers' data and keys.")
+    port: int = Field(default=8000, description="Port of the gateway.")
+    service_mode: Literal["mounted", "split"] = Field(
+        default="mounted",
+        description="mounted: services run inside the gateway; split: the gateway proxies to URLs.",
+    )
+    service_name: str = Field(
+        default="", description="Split mode: which service this process runs."
+    )
+    profiles_url: str = "http://127.0.0.1:8001"
+    matching_url: str = "http://127.0.0.1:8002"
+    proposals_url: str = "http://127.0.0.1:8003"
+    progress_url: str = "http://127.0.0.1:8004"
+
+    token_issuer: str = "mentorship-local"
+    token_audience: str = "mentorship"
+    token_ttl_seconds: int = 3600
+    signing_key_path: Path | None = Field(
+        default=None,
+        description="Ed25519 PEM key of the local issuer; default DATA_DIR/signing-key.pem.",
+    )
+
+    rate_limit_user_per_minute: int = 1200
+    rate_limit_tenant_per_minute: int = 12000
+    idempotency_ttl_hours: int = 24
+    db_pool_size: int = 10
+    log_level: str = "INFO"
+    log_json: bool = True
+    local_development: bool = Field(
+        default=False, description="Allows loopback webhook targets; `make run` turns it on."
+    )
+    queue_name: str = Field(default="arq:queue", description="The arq queue jobs go to.")
+
+    @property
+    def key_path(self) -> Path:
+        return self.signing_key_path or self.data_dir / "signing-key.pem"
+
+    def service_url(self, name: str) -> str:
+        url: str = getattr(self, f"{name}_url")
+        return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

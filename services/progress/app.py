@@ -1,0 +1,15 @@
+"""The progress service: mentorships, goals, meetings, evaluations and health."""
+
+from fastapi import FastAPI
+
+from services.core.app import create_service_app
+from services.progress.router import router
+
+
+def create_app(*, standalone: bool = True) -> FastAPI:
+    return create_service_app(
+        "progress",
+        [router],
+        description="Mentorships, goals, meetings, milestones, evaluations and health.",
+        standalone=standalone,
+    )
