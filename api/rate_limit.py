@@ -35,14 +35,15 @@ class RateLimiter:
         user_key = f"rl:u:{user_id}:{window}"
         tenant_key = f"rl:t:{tenant_id}:{window}"
         try:
+            # SET NX EX then INCR: a counter that expires with its window (works on Redis 6 too).
             pipe = self.redis.pipeline(transaction=False)
+            pipe.set(user_key, 0, ex=WINDOW_SECONDS + 1, nx=True)
             pipe.incr(user_key)
-            pipe.expire(user_key, WINDOW_SECONDS + 1, nx=True)
+            pipe.set(tenant_key, 0, ex=WINDOW_SECONDS + 1, nx=True)
             pipe.incr(tenant_key)
-            pipe.expire(tenant_key, WINDOW_SECONDS + 1, nx=True)
-            user_count, _, tenant_count, _ = await pipe.execute()
-        except (RedisError, OSError):
-            log.warning("rate_limit.unavailable")
+            _, user_count, _, tenant_count = await pipe.execute()
+        except (RedisError, OSError) as error:
+            log.warning("rate_limit.unavailable", error=type(error).__name__)
             return Verdict(True)
         if user_count > self.per_user or tenant_count > self.per_tenant:
             retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)

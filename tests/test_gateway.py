@@ -1,0 +1,153 @@
+"""The gateway's own duties: health, readiness, metrics, request ids, rate limits, one OpenAPI."""
+
+import socket
+
+import httpx
+from redis.asyncio import Redis
+
+from api.gateway import Gateway
+from services.core.db import Database, database
+from services.core.settings import get_settings
+from tests.conftest import TenantFactory, http_client
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_liveness_and_readiness(client) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_readiness_is_503_when_postgres_is_unreachable() -> None:
+    dead = Database(f"postgresql://nobody@127.0.0.1:{_closed_port()}/nothing")
+    app = Gateway(get_settings(), database=dead, redis=Redis.from_url(get_settings().redis_url))
+    try:
+        async with http_client(app) as client:
+            response = await client.get("/readyz")
+    finally:
+        await app.close()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["checks"]["redis"] == "ok"
+    assert body["checks"]["postgres"].startswith("unavailable")
+
+
+async def test_readiness_is_503_when_redis_is_unreachable() -> None:
+    redis = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=0.5)
+    app = Gateway(get_settings(), database=Database(), redis=redis)
+    try:
+        async with http_client(app) as client:
+            response = await client.get("/readyz")
+    finally:
+        await app.close()
+    assert response.status_code == 503
+    assert response.json()["checks"]["postgres"] == "ok"
+
+
+async def test_request_ids_are_assigned_or_echoed(client, make_tenant: TenantFactory) -> None:
+    tenant = await make_tenant()
+    headers = await tenant.headers("m@example.com")
+    generated = await client.get("/v1/users/me", headers=headers)
+    assert len(generated.headers["x-request-id"]) >= 16
+    echoed = await client.get("/v1/users/me", headers={**headers, "X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    unauthenticated = await client.get("/v1/users/me", headers={"X-Request-ID": "trace-9"})
+    assert unauthenticated.headers["x-request-id"] == "trace-9"
+    hostile = await client.get("/healthz", headers={"X-Request-ID": "a\tb" + "x" * 300})
+    assert hostile.headers["x-request-id"] != "a\tb" + "x" * 300
+
+
+async def test_unknown_paths_are_404_problems(client) -> None:
+    response = await client.get("/v2/nothing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_metrics_count_requests(client, make_tenant: TenantFactory) -> None:
+    tenant = await make_tenant()
+    await client.get("/v1/users/me", headers=await tenant.headers("m@example.com"))
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",service="profiles",status="200"}' in text
+    assert "http_request_duration_seconds_bucket" in text
+
+
+async def test_openapi_lists_every_service_with_unique_ids(client) -> None:
+    document = (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    for path in ("/v1/users/me", "/v1/programs", "/v1/tenant", "/v1/requests", "/v1/mentorships",
+                 "/v1/matching/runs/{run_id}", "/healthz", "/readyz"):
+        assert path in paths, path
+    ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert "get_current_user" in ids
+    assert "HTTPBearer" in document["components"]["securitySchemes"]
+    assert (await client.get("/docs")).status_code == 200
+
+
+async def test_rate_limit_answers_429_with_retry_after(rolled_back, make_tenant: TenantFactory) -> None:
+    settings = get_settings().model_copy(update={"rate_limit_user_per_minute": 3})
+    app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
+    tenant = await make_tenant()
+    headers = await tenant.headers("busy@example.com")
+    try:
+        async with http_client(app) as client:
+            statuses = [(await client.get("/v1/users/me", headers=headers)).status_code for _ in range(5)]
+            limited = await client.get("/v1/users/me", headers=headers)
+            other = await client.get("/v1/users/me", headers=await tenant.headers("calm@example.com"))
+    finally:
+        await app.close()
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 61
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert other.status_code == 200  # the limit is per user
+
+
+async def test_split_mode_routes_over_http(rolled_back, make_tenant: TenantFactory) -> None:
+    """The gateway proxies to a service over HTTP; the service, an ASGI app behind a real
+    loopback server, checks the token itself."""
+    import asyncio
+    import contextlib
+
+    import uvicorn
+
+    from services.profiles.app import create_app
+
+    port = _closed_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(standalone=False), host="127.0.0.1", port=port, log_level="error")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    settings = get_settings().model_copy(
+        update={"service_mode": "split", "profiles_url": f"http://127.0.0.1:{port}"}
+    )
+    app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
+    tenant = await make_tenant()
+    try:
+        async with http_client(app) as client:
+            me = await client.get(
+                "/v1/users/me", headers={**await tenant.headers("m@example.com"), "X-Request-ID": "split-1"}
+            )
+            anonymous = await client.get("/v1/users/me")
+            async with httpx.AsyncClient() as direct:
+                direct_anonymous = await direct.get(f"http://127.0.0.1:{port}/v1/users/me")
+    finally:
+        await app.close()
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+    assert me.status_code == 200, me.text
+    assert me.json()["email"] == "m@example.com"
+    assert me.headers["x-request-id"] == "split-1"
+    assert anonymous.status_code == 401
+    assert direct_anonymous.status_code == 401
