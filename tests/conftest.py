@@ -51,8 +51,8 @@ async def _admin(sql: str) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     asyncio.run(_admin(f'CREATE DATABASE "{TEST_DATABASE}"'))
-    os.environ["DATABASE_URL"] = make_url(SERVER_URL).set(database=TEST_DATABASE).render_as_string(
-        hide_password=False
+    os.environ["DATABASE_URL"] = (
+        make_url(SERVER_URL).set(database=TEST_DATABASE).render_as_string(hide_password=False)
     )
     from deploy.migrate import upgrade
 
@@ -126,7 +126,9 @@ class TenantHandle:
         async with database.transaction() as session:
             tenant = await profiles.tenant_by_slug(session, self.slug)
             user = await profiles.ensure_user(session, tenant, email, roles or [])
-        return issue_token(tenant_id=user.tenant_id, user_id=user.id, email=user.email, roles=user.roles)
+        return issue_token(
+            tenant_id=user.tenant_id, user_id=user.id, email=user.email, roles=user.roles
+        )
 
     async def headers(self, email: str, roles: list[str] | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {await self.token(email, roles)}"}

@@ -82,7 +82,9 @@ async def test_garbage_and_wrong_audience_are_401(client) -> None:
     assert response.status_code == 401
 
 
-async def test_service_reached_directly_checks_tokens(rolled_back, make_tenant: TenantFactory) -> None:
+async def test_service_reached_directly_checks_tokens(
+    rolled_back, make_tenant: TenantFactory
+) -> None:
     tenant = await make_tenant()
     async with http_client(profiles_app(standalone=False)) as direct:
         assert (await direct.get("/v1/users/me")).status_code == 401
@@ -101,5 +103,7 @@ async def test_deactivated_user_is_refused(client, make_tenant: TenantFactory) -
     tenant = await make_tenant()
     headers = await tenant.headers("gone@example.com")
     async with database.transaction() as session:
-        await session.execute(update(User).where(User.email == "gone@example.com").values(active=False))
+        await session.execute(
+            update(User).where(User.email == "gone@example.com").values(active=False)
+        )
     assert (await client.get("/v1/users/me", headers=headers)).status_code == 401

@@ -81,8 +81,16 @@ async def test_metrics_count_requests(client, make_tenant: TenantFactory) -> Non
 async def test_openapi_lists_every_service_with_unique_ids(client) -> None:
     document = (await client.get("/openapi.json")).json()
     paths = document["paths"]
-    for path in ("/v1/users/me", "/v1/programs", "/v1/tenant", "/v1/requests", "/v1/mentorships",
-                 "/v1/matching/runs/{run_id}", "/healthz", "/readyz"):
+    for path in (
+        "/v1/users/me",
+        "/v1/programs",
+        "/v1/tenant",
+        "/v1/requests",
+        "/v1/mentorships",
+        "/v1/matching/runs/{run_id}",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in paths, path
     ids = [op["operationId"] for item in paths.values() for op in item.values()]
     assert len(ids) == len(set(ids))
@@ -91,16 +99,22 @@ async def test_openapi_lists_every_service_with_unique_ids(client) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_rate_limit_answers_429_with_retry_after(rolled_back, make_tenant: TenantFactory) -> None:
+async def test_rate_limit_answers_429_with_retry_after(
+    rolled_back, make_tenant: TenantFactory
+) -> None:
     settings = get_settings().model_copy(update={"rate_limit_user_per_minute": 3})
     app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
     tenant = await make_tenant()
     headers = await tenant.headers("busy@example.com")
     try:
         async with http_client(app) as client:
-            statuses = [(await client.get("/v1/users/me", headers=headers)).status_code for _ in range(5)]
+            statuses = [
+                (await client.get("/v1/users/me", headers=headers)).status_code for _ in range(5)
+            ]
             limited = await client.get("/v1/users/me", headers=headers)
-            other = await client.get("/v1/users/me", headers=await tenant.headers("calm@example.com"))
+            other = await client.get(
+                "/v1/users/me", headers=await tenant.headers("calm@example.com")
+            )
     finally:
         await app.close()
     assert statuses[:3] == [200, 200, 200]
@@ -126,7 +140,9 @@ async def test_split_mode_routes_over_http(rolled_back, make_tenant: TenantFacto
         uvicorn.Config(create_app(standalone=False), host="127.0.0.1", port=port, log_level="error")
     )
     serving = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(500):
+        if server.started:
+            break
         await asyncio.sleep(0.02)
     settings = get_settings().model_copy(
         update={"service_mode": "split", "profiles_url": f"http://127.0.0.1:{port}"}
@@ -136,7 +152,8 @@ async def test_split_mode_routes_over_http(rolled_back, make_tenant: TenantFacto
     try:
         async with http_client(app) as client:
             me = await client.get(
-                "/v1/users/me", headers={**await tenant.headers("m@example.com"), "X-Request-ID": "split-1"}
+                "/v1/users/me",
+                headers={**await tenant.headers("m@example.com"), "X-Request-ID": "split-1"},
             )
             anonymous = await client.get("/v1/users/me")
             async with httpx.AsyncClient() as direct:

@@ -7,7 +7,9 @@ from tests.conftest import TenantFactory
 
 
 async def _count_programs(client, headers) -> int:
-    return len((await client.get("/v1/programs", params={"limit": 100}, headers=headers)).json()["items"])
+    return len(
+        (await client.get("/v1/programs", params={"limit": 100}, headers=headers)).json()["items"]
+    )
 
 
 async def test_replay_returns_the_first_response(client, make_tenant: TenantFactory) -> None:
@@ -55,7 +57,9 @@ async def test_keys_belong_to_one_user(client, make_tenant: TenantFactory) -> No
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
     too_long = {**ada, "Idempotency-Key": "x" * 300}
-    assert (await client.post("/v1/programs", json={"name": "C"}, headers=too_long)).status_code == 422
+    assert (
+        await client.post("/v1/programs", json={"name": "C"}, headers=too_long)
+    ).status_code == 422
 
 
 async def test_concurrent_duplicates_create_one_resource(
@@ -64,7 +68,10 @@ async def test_concurrent_duplicates_create_one_resource(
     tenant = await make_tenant()
     headers = {**await tenant.admin_headers(), "Idempotency-Key": f"race-{uuid.uuid4()}"}
     responses = await asyncio.gather(
-        *(committing_client.post("/v1/programs", json={"name": "Raced"}, headers=headers) for _ in range(6))
+        *(
+            committing_client.post("/v1/programs", json={"name": "Raced"}, headers=headers)
+            for _ in range(6)
+        )
     )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1

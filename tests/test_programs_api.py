@@ -33,13 +33,17 @@ async def test_admin_creates_program_members_cannot(client, make_tenant: TenantF
     )
     assert member.status_code == 403
     assert member.headers["content-type"] == "application/problem+json"
-    created = await client.post("/v1/programs", json=NEW_PROGRAM, headers=await tenant.admin_headers())
+    created = await client.post(
+        "/v1/programs", json=NEW_PROGRAM, headers=await tenant.admin_headers()
+    )
     assert created.status_code == 201
     assert created.headers["location"] == f"/v1/programs/{created.json()['id']}"
     assert created.json()["matching_weights"]["expertise"] == 0.35
 
 
-async def test_validation_errors_are_problems_listing_fields(client, make_tenant: TenantFactory) -> None:
+async def test_validation_errors_are_problems_listing_fields(
+    client, make_tenant: TenantFactory
+) -> None:
     tenant = await make_tenant()
     headers = await tenant.admin_headers()
     response = await client.post(
@@ -59,14 +63,18 @@ async def test_validation_errors_are_problems_listing_fields(client, make_tenant
     response = await client.post("/v1/programs", json=reversed_dates, headers=headers)
     assert response.status_code == 422
     not_json = await client.post(
-        "/v1/programs", content=b"{not json", headers={**headers, "content-type": "application/json"}
+        "/v1/programs",
+        content=b"{not json",
+        headers={**headers, "content-type": "application/json"},
     )
     assert not_json.status_code == 422
     listed = await client.get("/v1/programs", headers=headers)
     assert len(listed.json()["items"]) == 1  # nothing was created by the bad requests
 
 
-async def test_stale_if_match_is_412_and_changes_nothing(client, make_tenant: TenantFactory) -> None:
+async def test_stale_if_match_is_412_and_changes_nothing(
+    client, make_tenant: TenantFactory
+) -> None:
     tenant = await make_tenant()
     headers = await tenant.admin_headers()
     created = await client.post("/v1/programs", json=NEW_PROGRAM, headers=headers)
@@ -79,7 +87,9 @@ async def test_stale_if_match_is_412_and_changes_nothing(client, make_tenant: Te
     assert updated.status_code == 200
     assert updated.headers["etag"] != first_tag
 
-    stale = await client.patch(url, json={"name": "Lost update"}, headers={**headers, "If-Match": first_tag})
+    stale = await client.patch(
+        url, json={"name": "Lost update"}, headers={**headers, "If-Match": first_tag}
+    )
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
     assert (await client.get(url, headers=headers)).json()["name"] == "Renamed"
@@ -143,6 +153,10 @@ async def test_tenant_and_other_services_answer(client, make_tenant: TenantFacto
         assert response.status_code == 200, path
         assert response.json() == {"items": [], "next_cursor": None}
     assert (await client.get("/v1/requests?box=elsewhere", headers=headers)).status_code == 422
-    run = await client.get(f"/v1/matching/runs/{uuid.uuid4()}", headers=await tenant.admin_headers())
+    run = await client.get(
+        f"/v1/matching/runs/{uuid.uuid4()}", headers=await tenant.admin_headers()
+    )
     assert run.status_code == 404
-    assert (await client.get(f"/v1/matching/runs/{uuid.uuid4()}", headers=headers)).status_code == 403
+    assert (
+        await client.get(f"/v1/matching/runs/{uuid.uuid4()}", headers=headers)
+    ).status_code == 403

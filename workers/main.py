@@ -1,9 +1,11 @@
 """The arq worker: every job, the cron schedule, and a refusal to run on a Redis that could
 evict jobs."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from arq import cron, func
+from arq.typing import WorkerCoroutine
 from arq.worker import run_worker as arq_run_worker
 from redis.asyncio import Redis
 
@@ -49,14 +51,24 @@ async def purge_idempotency_keys(_ctx: dict[str, Any]) -> int:
         return await purge_expired(session)
 
 
+def _job(function: Callable[..., Any]) -> WorkerCoroutine:
+    # arq types a job as taking any arguments; ours name theirs.
+    return cast(WorkerCoroutine, function)
+
+
 class WorkerSettings:
     functions = [  # noqa: RUF012 - arq reads these as class attributes
-        func(relay_outbox, name=RELAY_JOB, keep_result=0),
-        func(dispatch_event, name=DISPATCH_JOB, keep_result=0, max_tries=10),
+        func(_job(relay_outbox), name=RELAY_JOB, keep_result=0),
+        func(_job(dispatch_event), name=DISPATCH_JOB, keep_result=0, max_tries=10),
     ]
     cron_jobs = [  # noqa: RUF012
-        cron(sweep_outbox, name="platform.sweep_outbox", second={0, 30}, unique=True),
-        cron(purge_idempotency_keys, name="platform.purge_idempotency_keys", minute=17, second=0),
+        cron(_job(sweep_outbox), name="platform.sweep_outbox", second={0, 30}, unique=True),
+        cron(
+            _job(purge_idempotency_keys),
+            name="platform.purge_idempotency_keys",
+            minute=17,
+            second=0,
+        ),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -176,7 +176,8 @@ async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(exc.status_code, headers=exc.headers, detail=detail)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, headers=headers, detail=detail)
 
 
 async def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
