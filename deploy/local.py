@@ -105,6 +105,7 @@ def test(args: Sequence[str]) -> int:
 
 def bench(args: Sequence[str]) -> int:
     prepare()
+    upgrade()
     return subprocess.call([PYTHON, "-m", "bench", *args], cwd=ROOT)
 
 

@@ -51,7 +51,7 @@ class Database:
             self._engine = create_async_engine(
                 async_url(self._url or settings.database_url),
                 pool_size=settings.db_pool_size,
-                max_overflow=settings.db_pool_size,
+                max_overflow=settings.db_pool_size // 2,
                 pool_pre_ping=False,
                 connect_args={"server_settings": {"application_name": "mentorship"}},
             )

@@ -1,6 +1,6 @@
 """FastAPI dependencies every service uses: the request's session and the verified caller."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,12 +13,12 @@ from services.core.errors import Forbidden, Unauthorized
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token (JWT).")
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     session: AsyncSession = request.state.session
     return session
 
 
-def get_principal(
+async def get_principal(
     request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
 ) -> Principal:
     principal: Principal | None = getattr(request.state, "principal", None)
@@ -32,8 +32,8 @@ def get_principal(
     )
 
 
-def require_role(role: Role) -> Callable[[Principal], Principal]:
-    def check(principal: Principal = Depends(get_principal)) -> Principal:
+def require_role(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: Principal = Depends(get_principal)) -> Principal:
         if not principal.has_role(role):
             raise Forbidden(f"This needs the {role} role.")
         return principal

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     rate_limit_user_per_minute: int = 1200
     rate_limit_tenant_per_minute: int = 12000
     idempotency_ttl_hours: int = 24
-    db_pool_size: int = 10
+    db_pool_size: int = Field(
+        default=20, description="Connections per process (plus half again in bursts)."
+    )
     log_level: str = "INFO"
     log_json: bool = True
     local_development: bool = Field(
