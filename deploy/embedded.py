@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,11 +126,16 @@ _pg_servers: list[Any] = []
 def start_postgres(data_dir: Path) -> str:
     """Start (or join) the embedded PostgreSQL; returns its URL. It stops when the last process
     that uses it exits."""
-    import pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset (normal on servers) and falls back.
+        warnings.simplefilter("ignore")
+        import pgserver
 
     pg_dir = (data_dir / "postgres").resolve()
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pg_dir, cleanup_mode="stop")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(pg_dir, cleanup_mode="stop")
     _pg_servers.append(server)  # keeps the handle (and so the server) alive in this process
     uri: str = server.get_uri()
     return uri

@@ -79,7 +79,9 @@ def run() -> int:
                 children[0].wait(0.5)
     except KeyboardInterrupt:
         pass
-    return _stop(children)
+    code = _stop(children)
+    print(f"[{'run':<{width}}] stopped; data kept in {settings.data_dir}", flush=True)
+    return code
 
 
 def _stop(children: Sequence[subprocess.Popen[bytes]]) -> int:
