@@ -42,11 +42,14 @@ async def test_rolled_back_work_leaves_no_event(
     bad = await committing_client.post("/v1/programs", json={"name": ""}, headers=headers)
     assert bad.status_code == 422
     assert len(await _events(tenant.id)) == before
-    good = await committing_client.post("/v1/programs", json={"name": "Cohort"}, headers=headers)
+    good = await committing_client.post(
+        "/v1/programs", json={"name": "Cohort"}, headers={**headers, "X-Request-ID": "req-77"}
+    )
     assert good.status_code == 201
     events = await _events(tenant.id)
     assert [e.event_type for e in events][-1] == "program.created"
     assert events[-1].payload["program_id"] == good.json()["id"]
+    assert events[-1].request_id == "req-77"  # its jobs log under the request that caused it
 
 
 async def test_events_wait_out_a_redis_outage_then_relay(make_tenant: TenantFactory) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,8 +80,11 @@ async def dispatch_event(_ctx: dict[str, Any], event_id: str) -> bool:
         )
         if event is None:
             return False
-        for handler in HANDLERS.get(event.event_type, []):
-            await handler(session, event)
+        with structlog.contextvars.bound_contextvars(
+            request_id=event.request_id, event_id=event_id, event_type=event.event_type
+        ):
+            for handler in HANDLERS.get(event.event_type, []):
+                await handler(session, event)
         event.dispatched_at = utcnow()
     return True
 

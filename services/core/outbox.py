@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +47,8 @@ class OutboxEvent(Base, TenantScoped):
     relay_attempts: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+    # The request that caused the event, so its jobs log under the same request id.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
 
 async def _wake_relay() -> None:
@@ -56,7 +59,10 @@ def emit(
     session: AsyncSession, event_type: str, data: dict[str, Any], *, tenant_id: uuid.UUID
 ) -> OutboxEvent:
     """Record `event_type` (`"<noun>.<past_verb>"`), published once this transaction commits."""
-    event = OutboxEvent(tenant_id=tenant_id, event_type=event_type, payload=data)
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    event = OutboxEvent(
+        tenant_id=tenant_id, event_type=event_type, payload=data, request_id=request_id
+    )
     session.add(event)
     after_commit(session, _wake_relay)
     return event
