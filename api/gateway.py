@@ -14,6 +14,7 @@ from api.health import build_local_app, build_router
 from api.openapi import merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
+from services.core.access import access_list
 from services.core.db import Database
 from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
 from services.core.logging import get_logger
@@ -91,6 +92,7 @@ class Gateway:
             await proxy.close()
         await self.redis.aclose()
         await queue.close()
+        await access_list.close()
         await self.database.dispose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -146,6 +148,9 @@ class Gateway:
                 await _send_problem(send, error)
                 return
             verdict = await self.rate_limiter.check(principal.tenant_id, principal.user_id)
+            if verdict.blocked:
+                await _send_problem(send, Unauthorized("This account has been deactivated."))
+                return
             if not verdict.allowed:
                 await _send_problem(send, RateLimited(verdict.retry_after))
                 return

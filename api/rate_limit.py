@@ -1,4 +1,5 @@
-"""Rate limits per user and per tenant, counted in Redis so every gateway process shares them.
+"""Rate limits per user and per tenant, counted in Redis so every gateway process shares them;
+the same round trip asks whether the account has been deactivated.
 
 A fixed one-minute window: one pipelined round trip per request. If Redis cannot be reached the
 request goes through (an outage of the counter must not become an outage of the API).
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from services.core.access import block_key
 from services.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -21,6 +23,7 @@ WINDOW_SECONDS = 60
 class Verdict:
     allowed: bool
     retry_after: int = 0
+    blocked: bool = False  # the account was deactivated after its token was issued
 
 
 class RateLimiter:
@@ -41,10 +44,13 @@ class RateLimiter:
             pipe.incr(user_key)
             pipe.set(tenant_key, 0, ex=WINDOW_SECONDS + 1, nx=True)
             pipe.incr(tenant_key)
-            _, user_count, _, tenant_count = await pipe.execute()
+            pipe.exists(block_key(user_id))
+            _, user_count, _, tenant_count, blocked = await pipe.execute()
         except (RedisError, OSError) as error:
             log.warning("rate_limit.unavailable", error=type(error).__name__)
             return Verdict(True)
+        if blocked:
+            return Verdict(False, blocked=True)
         if user_count > self.per_user or tenant_count > self.per_tenant:
             retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
             return Verdict(False, retry_after)

@@ -39,6 +39,8 @@ async def issue_user_token(
         async with database.transaction() as session:
             tenant = await service.tenant_by_slug(session, tenant_slug)
             user = await service.ensure_user(session, tenant, email, roles)
+            if not user.active:
+                raise AdminError(f"{user.email} is deactivated; an admin can reactivate them.")
         return issue_token(
             tenant_id=tenant.id,
             user_id=user.id,

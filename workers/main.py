@@ -15,6 +15,7 @@ from services.core.logging import configure_logging, get_logger
 from services.core.outbox import RELAY_JOB
 from services.core.queue import json_deserializer, json_serializer, queue, redis_settings
 from services.core.settings import get_settings
+from workers import subscriptions  # noqa: F401 - registers the event handlers
 from workers.outbox import DISPATCH_JOB, dispatch_event, relay_outbox, sweep_outbox
 
 log = get_logger(__name__)

@@ -14,17 +14,18 @@ def set_etag(response: Response, obj: Versioned) -> None:
     response.headers["ETag"] = etag(obj)
 
 
-def check_if_match(if_match: str | None, obj: Versioned) -> None:
-    """No header: the client accepts last-writer-wins. A header that names none of the current
-    version: someone changed the resource since the client read it."""
+def check_if_match(if_match: str | None, current: str) -> None:
+    """`current` is the resource's ETag now. No header: the client accepts last-writer-wins.
+    A header that names none of the current version: someone changed the resource since the
+    client read it."""
     if if_match is None:
         return
     candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" in candidates or etag(obj) in candidates:
+    if "*" in candidates or current in candidates:
         return
     raise PreconditionFailed(
         "The resource was changed since you read it; fetch it again and reapply your change.",
-        current_etag=etag(obj),
+        current_etag=current,
     )
 
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -34,6 +34,31 @@ class UserRead(ResponseBody):
     email: str
     display_name: str
     roles: list[str]
+    active: bool
+
+
+Role = Literal["mentee", "mentor", "admin"]
+
+
+class UserUpdate(RequestBody):
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=3)
+    active: bool | None = Field(default=None, description="False deactivates the account.")
+
+
+ParticipantRole = Literal["mentor", "mentee"]
+
+
+class ParticipantCreate(RequestBody):
+    user_id: uuid.UUID
+    role: ParticipantRole
+
+
+class ParticipantRead(ResponseBody):
+    program_id: uuid.UUID
+    user_id: uuid.UUID
+    role: ParticipantRole
+    created_at: datetime
 
 
 class MatchingWeights(RequestBody):

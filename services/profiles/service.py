@@ -3,18 +3,35 @@
 import re
 import uuid
 from collections.abc import Iterable
+from functools import partial
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.access import access_list
 from services.core.auth import ROLES, Principal
-from services.core.concurrency import bump_version, check_if_match
-from services.core.errors import Conflict, FieldError, NotFound, Unauthorized, Unprocessable
+from services.core.concurrency import bump_version, check_if_match, etag
+from services.core.db import after_commit
+from services.core.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
 from services.core.outbox import emit
 from services.core.pagination import PageParams, paginate
 from services.core.tenancy import bind_tenant
-from services.profiles.models import Program, Tenant, User
-from services.profiles.schemas import DEFAULT_MATCHING_WEIGHTS, ProgramCreate, ProgramUpdate
+from services.profiles.models import Program, ProgramParticipant, Tenant, User
+from services.profiles.schemas import (
+    DEFAULT_MATCHING_WEIGHTS,
+    ParticipantCreate,
+    ProgramCreate,
+    ProgramUpdate,
+    UserUpdate,
+)
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -123,8 +140,11 @@ async def list_programs(
     return await paginate(session, select(Program), Program, params)
 
 
-async def get_program(session: AsyncSession, program_id: uuid.UUID) -> Program:
-    program = await session.scalar(select(Program).where(Program.id == program_id))
+async def get_program(
+    session: AsyncSession, program_id: uuid.UUID, *, for_update: bool = False
+) -> Program:
+    stmt = select(Program).where(Program.id == program_id)
+    program = await session.scalar(stmt.with_for_update() if for_update else stmt)
     if program is None:
         raise NotFound("No such program.")
     return program
@@ -167,8 +187,8 @@ async def update_program(
     body: ProgramUpdate,
     if_match: str | None,
 ) -> Program:
-    program = await get_program(session, program_id)
-    check_if_match(if_match, program)
+    program = await get_program(session, program_id, for_update=True)
+    check_if_match(if_match, etag(program))
     changes = body.model_dump(exclude_unset=True)
     cleared = [
         name for name in _REQUIRED_PROGRAM_FIELDS if name in changes and changes[name] is None
@@ -194,3 +214,143 @@ async def update_program(
         tenant_id=principal.tenant_id,
     )
     return program
+
+
+async def list_users(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> tuple[list[User], str | None]:
+    stmt = select(User)
+    if role is not None:
+        stmt = stmt.where(User.roles.contains([role]))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            User.email.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\")
+        )
+    return await paginate(session, stmt, User, params)
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+    stmt = select(User).where(User.id == user_id)
+    user = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, body: UserUpdate
+) -> User:
+    """An admin renames, changes roles, deactivates or reactivates someone."""
+    user = await get_user(session, user_id, for_update=True)
+    changes = body.model_dump(exclude_unset=True)
+    if any(changes.get(name, False) is None for name in ("display_name", "roles", "active")):
+        raise Unprocessable("display_name, roles and active cannot be emptied.")
+    if user.id == principal.user_id and (
+        changes.get("active") is False or ("roles" in changes and "admin" not in changes["roles"])
+    ):
+        raise Conflict("You cannot deactivate yourself or drop your own admin role.")
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if "roles" in changes:
+        user.roles = sorted(set(changes["roles"]))
+    was_active = user.active
+    if "active" in changes:
+        user.active = changes["active"]
+    await session.flush()
+    if was_active and not user.active:
+        emit(session, "user.deactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
+        after_commit(session, partial(access_list.block, user.id))
+    elif not was_active and user.active:
+        emit(session, "user.reactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
+        after_commit(session, partial(access_list.unblock, user.id))
+    if "roles" in changes or "display_name" in changes:
+        emit(
+            session,
+            "user.updated",
+            {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
+            tenant_id=user.tenant_id,
+        )
+    return user
+
+
+async def add_participant(
+    session: AsyncSession, principal: Principal, program_id: uuid.UUID, body: ParticipantCreate
+) -> ProgramParticipant:
+    """Admins enrol anyone; others enrol themselves where the program allows it, as a mentor
+    only if they hold the mentor role."""
+    program = await get_program(session, program_id)
+    is_admin = principal.has_role("admin")
+    if not is_admin:
+        if body.user_id != principal.user_id:
+            raise Forbidden("Only an admin can enrol someone else.")
+        if not program.self_enrol:
+            raise Forbidden("This program is enrolled by its admins.")
+    user = await get_user(session, body.user_id)
+    if not user.active:
+        raise Conflict("This account is deactivated.")
+    if body.role not in user.roles:
+        raise Conflict(f"Only a user with the {body.role} role can join as {body.role}.")
+    existing = await session.scalar(
+        select(ProgramParticipant).where(
+            ProgramParticipant.program_id == program.id,
+            ProgramParticipant.user_id == user.id,
+            ProgramParticipant.role == body.role,
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"Already in this program as {body.role}.")
+    participant = ProgramParticipant(program_id=program.id, user_id=user.id, role=body.role)
+    session.add(participant)
+    await session.flush()
+    emit(
+        session,
+        "program.participant_added",
+        {"program_id": str(program.id), "user_id": str(user.id), "role": body.role},
+        tenant_id=program.tenant_id,
+    )
+    return participant
+
+
+async def list_participants(
+    session: AsyncSession, program_id: uuid.UUID, params: PageParams, role: str | None
+) -> tuple[list[ProgramParticipant], str | None]:
+    await get_program(session, program_id)
+    stmt = select(ProgramParticipant).where(ProgramParticipant.program_id == program_id)
+    if role is not None:
+        stmt = stmt.where(ProgramParticipant.role == role)
+    return await paginate(session, stmt, ProgramParticipant, params)
+
+
+async def remove_participant(
+    session: AsyncSession,
+    principal: Principal,
+    program_id: uuid.UUID,
+    user_id: uuid.UUID,
+    role: str | None,
+) -> None:
+    if not principal.has_role("admin") and user_id != principal.user_id:
+        raise Forbidden("Only an admin can remove someone else.")
+    program = await get_program(session, program_id)
+    stmt = delete(ProgramParticipant).where(
+        ProgramParticipant.program_id == program.id, ProgramParticipant.user_id == user_id
+    )
+    if role is not None:
+        stmt = stmt.where(ProgramParticipant.role == role)
+    result: Any = await session.execute(stmt.returning(ProgramParticipant.role))
+    removed = list(result.scalars())
+    if not removed:
+        raise NotFound("Not a participant of this program.")
+    emit(
+        session,
+        "program.participant_removed",
+        {"program_id": str(program.id), "user_id": str(user_id), "roles": removed},
+        tenant_id=program.tenant_id,
+    )

@@ -13,4 +13,5 @@ class MentorshipRead(ResponseBody):
     mentor_id: uuid.UUID
     program_id: uuid.UUID | None
     status: MentorshipStatus
+    on_hold: bool
     created_at: datetime

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import Index, String
+from sqlalchemy import Boolean, Index, String
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,3 +23,7 @@ class MentorshipRequest(Base, TenantScoped):
     mentor_id: Mapped[uuid.UUID] = mapped_column(PgUUID(as_uuid=True), nullable=False)
     program_id: Mapped[uuid.UUID | None] = mapped_column(PgUUID(as_uuid=True))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    # True while a participant's account is deactivated; the status is kept as it was.
+    on_hold: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default="false"
+    )

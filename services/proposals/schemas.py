@@ -15,4 +15,5 @@ class RequestRead(ResponseBody):
     mentor_id: uuid.UUID
     program_id: uuid.UUID | None
     status: RequestStatus
+    on_hold: bool
     created_at: datetime
