@@ -22,6 +22,7 @@ from services.core.queue import queue
 from services.core.request_context import (
     establish_principal,
     establish_request_id,
+    header,
     state_of,
     with_request_id,
 )
@@ -47,6 +48,11 @@ async def _send_problem(send: Send, error: ProblemError) -> None:
     headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _client_host(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 class Gateway:
@@ -137,7 +143,13 @@ class Gateway:
 
     async def _route(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
-        if not is_public(path):
+        if is_public(path):
+            credential = header(scope, b"authorization") or _client_host(scope)
+            verdict = await self.rate_limiter.check_integration(credential)
+            if not verdict.allowed:
+                await _send_problem(send, RateLimited(verdict.retry_after))
+                return
+        else:
             establish_principal(scope)
             state = state_of(scope)
             principal = state.get("principal")

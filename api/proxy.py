@@ -14,7 +14,8 @@ from services.core.logging import get_logger
 
 log = get_logger(__name__)
 
-# Hop-by-hop headers (RFC 9110 section 7.6.1) are the connection's, not the message's.
+# Hop-by-hop headers (RFC 9110 section 7.6.1) are the connection's, not the message's. Host
+# travels on, so a service builds links (Location, SCIM meta.location) with the public name.
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -25,7 +26,6 @@ HOP_BY_HOP = frozenset(
         "trailer",
         "transfer-encoding",
         "upgrade",
-        "host",
         "content-length",
     }
 )

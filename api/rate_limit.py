@@ -5,6 +5,7 @@ A fixed one-minute window: one pipelined round trip per request. If Redis cannot
 request goes through (an outage of the counter must not become an outage of the API).
 """
 
+import hashlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -52,6 +53,29 @@ class RateLimiter:
         if blocked:
             return Verdict(False, blocked=True)
         if user_count > self.per_user or tenant_count > self.per_tenant:
-            retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
-            return Verdict(False, retry_after)
+            return Verdict(False, _seconds_left(window, now))
         return Verdict(True)
+
+    async def check_integration(self, credential: str) -> Verdict:
+        """Callers without an access token (SCIM clients, event senders) are counted by the
+        credential they present, at the tenant rate: an identity provider syncing thousands of
+        users is a bulk integration."""
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        digest = hashlib.sha256(credential.encode()).hexdigest()[:32]
+        key = f"rl:i:{digest}:{window}"
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(key, 0, ex=WINDOW_SECONDS + 1, nx=True)
+            pipe.incr(key)
+            _, count = await pipe.execute()
+        except (RedisError, OSError) as error:
+            log.warning("rate_limit.unavailable", error=type(error).__name__)
+            return Verdict(True)
+        if count > self.per_tenant:
+            return Verdict(False, _seconds_left(window, now))
+        return Verdict(True)
+
+
+def _seconds_left(window: int, now: float) -> int:
+    return max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)

@@ -1,6 +1,7 @@
 """The gateway's own duties: health, readiness, metrics, request ids, rate limits, one OpenAPI."""
 
 import socket
+import uuid
 
 import httpx
 from redis.asyncio import Redis
@@ -168,3 +169,20 @@ async def test_split_mode_routes_over_http(rolled_back, make_tenant: TenantFacto
     assert me.headers["x-request-id"] == "split-1"
     assert anonymous.status_code == 401
     assert direct_anonymous.status_code == 401
+
+
+async def test_integrations_are_rate_limited_by_credential(rolled_back) -> None:
+    settings = get_settings().model_copy(update={"rate_limit_tenant_per_minute": 2})
+    app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
+    token = {"Authorization": f"Bearer scim_{uuid.uuid4().hex}"}
+    try:
+        async with http_client(app) as client:
+            statuses = [
+                (await client.get("/scim/v2/Users", headers=token)).status_code for _ in range(3)
+            ]
+            other = await client.get("/scim/v2/Users", headers={"Authorization": "Bearer other"})
+    finally:
+        await app.close()
+    assert statuses[:2] == [401, 401]  # counted, then refused by the service: a bad SCIM token
+    assert statuses[2] == 429
+    assert other.status_code == 401  # another credential has its own budget

@@ -2,7 +2,7 @@
 profiles and tenant-local skills."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Computed,
     Date,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -53,6 +54,8 @@ class User(Base, TenantScoped):
         Boolean, nullable=False, default=True, server_default="true"
     )
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # Set when the identity provider deleted the account over SCIM (it is then also inactive).
+    scim_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Program(Base, TenantScoped, Versioned):

@@ -1,0 +1,102 @@
+"""What /scim/v2 publishes: the attributes our users and groups can hold, and the service's
+capabilities. Only attributes the tables keep are declared, so a client never writes a value
+that a later read silently drops."""
+
+from typing import Annotated, Any
+
+from pydantic import Field
+from scim2_models import (
+    URN,
+    AuthenticationScheme,
+    Bulk,
+    CaseExact,
+    ChangePassword,
+    ComplexAttribute,
+    ETag,
+    Filter,
+    Mutability,
+    Patch,
+    Reference,
+    Required,
+    Resource,
+    ScimPolicy,
+    ScimProvider,
+    ServiceProviderConfig,
+    Sort,
+    Uniqueness,
+)
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+MAX_RESULTS = 200
+
+
+class Name(ComplexAttribute):
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+class Email(ComplexAttribute):
+    value: str | None = None
+    type: str | None = Field(None, examples=["work"])
+    primary: bool | None = None
+
+
+class User(Resource[Any]):
+    """A person. `userName` is the sign-in email; `name` and `displayName` both read and
+    write the one display name an account has; `emails` shows the sign-in email."""
+
+    __schema__ = URN(USER_SCHEMA)
+
+    user_name: Annotated[str | None, Uniqueness.server, Required.true] = None
+    name: Name | None = None
+    display_name: str | None = None
+    active: bool | None = None
+    emails: list[Email] | None = None
+
+
+class GroupMember(ComplexAttribute):
+    value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
+    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(
+        None, serialization_alias="$ref", validation_alias="$ref"
+    )
+    type: Annotated[str | None, Mutability.immutable] = Field(None, examples=["User"])
+
+
+class Group(Resource[Any]):
+    """A group of users; its name decides what membership grants (see `rules`)."""
+
+    __schema__ = URN(GROUP_SCHEMA)
+
+    display_name: Annotated[str | None, Required.true] = None
+    members: list[GroupMember] | None = None
+
+
+CONFIG = ServiceProviderConfig(
+    patch=Patch(supported=True),
+    bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+    filter=Filter(supported=True, max_results=MAX_RESULTS),
+    change_password=ChangePassword(supported=False),
+    sort=Sort(supported=False),
+    etag=ETag(supported=True),
+    authentication_schemes=[
+        AuthenticationScheme(
+            type=AuthenticationScheme.Type.oauthbearertoken,
+            name="SCIM token",
+            description="A per-organisation token an admin creates with "
+            "POST /v1/tenant/scim-tokens, sent as Authorization: Bearer <token>.",
+            primary=True,
+        )
+    ],
+)
+
+# Okta and Entra ID depart from the RFC in known ways: attributes we do not keep (title,
+# phoneNumbers, the enterprise extension...) must not fail a request, Entra removes members
+# by value, and Entra adds `emails[type eq "work"].value` to a user that has no such entry.
+POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
+
+PROVIDER = ScimProvider(models=[User, Group], config=CONFIG, policy=POLICY)

@@ -1,0 +1,23 @@
+"""Bodies of the admin API that manages SCIM tokens."""
+
+import uuid
+from datetime import datetime
+
+from services.core.schemas import ResponseBody
+
+
+class ScimTokenRead(ResponseBody):
+    id: uuid.UUID
+    prefix: str
+    created_at: datetime
+    created_by: uuid.UUID | None
+    last_used_at: datetime | None
+
+
+class ScimTokenCreated(ResponseBody):
+    """The only response that carries the token itself."""
+
+    id: uuid.UUID
+    token: str
+    prefix: str
+    created_at: datetime

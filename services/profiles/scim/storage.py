@@ -1,0 +1,273 @@
+"""scim2-server's storage contract over our tables: SCIM resources in, rows out, and back.
+
+scim2-server does the protocol (routing, validation, PATCH and PUT semantics, ETags,
+attribute selection, list responses, errors); this class only maps. Users map onto
+`profiles.users` (userName is the sign-in email; name and displayName share the one display
+name), groups onto `profiles.scim_groups` and their members.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from scim2_models import (
+    InvalidValueException,
+    Meta,
+    NotFoundException,
+    NotImplementedException,
+    PreconditionFailedException,
+    Resource,
+    ResourceType,
+    ResponseParameters,
+    SearchRequest,
+)
+from scim2_server.storage import AsyncScimStorage, SearchPage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.profiles.models import User
+from services.profiles.scim import provisioning
+from services.profiles.scim import resources as scim
+from services.profiles.scim.filters import GROUPS, USERS
+from services.profiles.scim.provisioning import Caller, GroupFields, GroupView, UserFields
+
+
+def version(updated_at: datetime) -> str:
+    """Every write moves updated_at (a group's too when its members change)."""
+    return f'W/"{updated_at.strftime("%Y%m%d%H%M%S%f")}"'
+
+
+def _id(resource_id: str | None, kind: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(resource_id))
+    except ValueError:
+        raise NotFoundException(detail=f"{kind} {resource_id!r} not found") from None
+
+
+def _split_name(display_name: str) -> scim.Name:
+    # A display name has no parts; the last word as family name is the usual reading, and
+    # joining the parts back gives the same display name.
+    given, _, family = display_name.strip().rpartition(" ")
+    if not given:
+        return scim.Name(given_name=family or None)
+    return scim.Name(given_name=given, family_name=family)
+
+
+def _joined(name: scim.Name | None) -> str | None:
+    if name is None:
+        return None
+    return " ".join(part.strip() for part in (name.given_name, name.family_name) if part) or None
+
+
+def _display_name(wanted: scim.User, current: scim.User | None) -> str | None:
+    """The display name a written user asks for: displayName if it changed, else the name's
+    parts if they changed. None keeps the current one (on creation: derived from the email)."""
+    joined = _joined(wanted.name)
+    if current is None:
+        return wanted.display_name or joined
+    if wanted.display_name and wanted.display_name != current.display_name:
+        return wanted.display_name
+    if joined and joined != _joined(current.name):
+        return joined
+    return wanted.display_name or joined
+
+
+def user_resource(user: User) -> scim.User:
+    resource = scim.User(
+        id=str(user.id),
+        external_id=user.external_id,
+        user_name=user.email,
+        name=_split_name(user.display_name),
+        display_name=user.display_name,
+        active=user.active,
+        emails=[scim.Email(value=user.email, type="work", primary=True)],
+    )
+    resource.meta = Meta(
+        resource_type="User",
+        created=user.created_at,
+        last_modified=user.updated_at,
+        version=version(user.updated_at),
+    )
+    return resource
+
+
+def group_resource(view: GroupView) -> scim.Group:
+    group = view.group
+    resource = scim.Group(
+        id=str(group.id),
+        external_id=group.external_id,
+        display_name=group.display_name,
+    )
+    if view.member_ids is not None:
+        resource.members = [
+            scim.GroupMember(value=str(member), ref=f"Users/{member}", type="User")
+            for member in view.member_ids
+        ] or None
+    resource.meta = Meta(
+        resource_type="Group",
+        created=group.created_at,
+        last_modified=group.updated_at,
+        version=version(group.updated_at),
+    )
+    return resource
+
+
+def _user_fields(wanted: Resource[Any], current: scim.User | None) -> UserFields:
+    assert isinstance(wanted, scim.User)
+    if not wanted.user_name:
+        raise InvalidValueException(detail="userName is required")
+    return UserFields(
+        email=wanted.user_name,
+        display_name=_display_name(wanted, current),
+        external_id=wanted.external_id,
+        active=wanted.active,
+    )
+
+
+def _member_id(member: scim.GroupMember) -> uuid.UUID:
+    if member.type is not None and member.type.casefold() != "user":
+        raise InvalidValueException(detail="Only users can be members of a group")
+    reference = member.value or (member.ref.rstrip("/").rpartition("/")[2] if member.ref else "")
+    try:
+        return uuid.UUID(reference)
+    except ValueError:
+        raise InvalidValueException(detail=f"No such user: {reference!r}") from None
+
+
+def _group_fields(wanted: Resource[Any]) -> GroupFields:
+    assert isinstance(wanted, scim.Group)
+    if not wanted.display_name:
+        raise InvalidValueException(detail="displayName is required")
+    return GroupFields(
+        display_name=wanted.display_name,
+        external_id=wanted.external_id,
+        member_ids=[_member_id(member) for member in wanted.members or []],
+    )
+
+
+def _names(parameters: ResponseParameters[Any] | None, which: str) -> set[str]:
+    paths = getattr(parameters, which, None) or []
+    return {str(path).casefold().rpartition(":")[2] for path in paths}
+
+
+def _wants_members(parameters: ResponseParameters[Any] | None) -> bool:
+    """Whether a read must load the members: Entra ID reads big groups without them."""
+    if "members" in _names(parameters, "excluded_attributes"):
+        return False
+    attributes = _names(parameters, "attributes")
+    return not attributes or any(name.split(".")[0] == "members" for name in attributes)
+
+
+def _check_version(current: Resource[Any], expected: str | None) -> None:
+    assert current.meta is not None
+    if expected is not None and current.meta.version != expected:
+        raise PreconditionFailedException
+
+
+class PostgresStorage(AsyncScimStorage):
+    """One per request, on the request's session, bound to the SCIM token's tenant."""
+
+    def __init__(self, session: AsyncSession, caller: Caller) -> None:
+        self.session = session
+        self.caller = caller
+
+    async def get(
+        self,
+        resource_type: ResourceType,
+        resource_id: str,
+        *,
+        response_parameters: ResponseParameters[Any] | None = None,
+    ) -> Resource[Any]:
+        if resource_type.name == "User":
+            return user_resource(await self._user(resource_id))
+        view = await self._group(resource_id, with_members=_wants_members(response_parameters))
+        return group_resource(view)
+
+    async def search(
+        self,
+        resource_types: list[ResourceType],
+        search_request: SearchRequest[Any],
+        *,
+        position: Any = None,
+    ) -> SearchPage:
+        if len(resource_types) != 1:
+            raise NotImplementedException(detail="Search /Users or /Groups, one at a time")
+        ast = search_request.filter.ast if search_request.filter is not None else None
+        offset = search_request.start_index_0 or 0
+        resources: list[Resource[Any]]
+        if resource_types[0].name == "User":
+            where = USERS(ast) if ast is not None else None
+            total, users = await provisioning.search_users(
+                self.session, where, offset, search_request.count
+            )
+            resources = [user_resource(user) for user in users]
+        else:
+            where = GROUPS(ast) if ast is not None else None
+            total, groups = await provisioning.search_groups(
+                self.session,
+                where,
+                offset,
+                search_request.count,
+                with_members=_wants_members(search_request),
+            )
+            resources = [group_resource(view) for view in groups]
+        return SearchPage(total, resources)
+
+    async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        if resource_type.name == "User":
+            user = await provisioning.create_user(
+                self.session, self.caller, _user_fields(resource, None)
+            )
+            return user_resource(user)
+        view = await provisioning.create_group(self.session, self.caller, _group_fields(resource))
+        return group_resource(view)
+
+    async def update(
+        self,
+        resource_type: ResourceType,
+        resource: Resource[Any],
+        *,
+        expected_version: str | None = None,
+    ) -> Resource[Any]:
+        if resource_type.name == "User":
+            current = user_resource(await self._user(resource.id, for_update=True))
+            _check_version(current, expected_version)
+            user = await provisioning.update_user(
+                self.session,
+                self.caller,
+                _id(resource.id, "User"),
+                _user_fields(resource, current),
+            )
+            return user_resource(user)
+        group = group_resource(await self._group(resource.id, with_members=False, for_update=True))
+        _check_version(group, expected_version)
+        view = await provisioning.update_group(
+            self.session, self.caller, _id(resource.id, "Group"), _group_fields(resource)
+        )
+        return group_resource(view)
+
+    async def delete(
+        self,
+        resource_type: ResourceType,
+        resource_id: str,
+        *,
+        expected_version: str | None = None,
+    ) -> None:
+        if resource_type.name == "User":
+            _check_version(user_resource(await self._user(resource_id)), expected_version)
+            await provisioning.delete_user(self.session, self.caller, _id(resource_id, "User"))
+            return
+        current = group_resource(await self._group(resource_id, with_members=False))
+        _check_version(current, expected_version)
+        await provisioning.delete_group(self.session, self.caller, _id(resource_id, "Group"))
+
+    async def _user(self, resource_id: str | None, *, for_update: bool = False) -> User:
+        user_id = _id(resource_id, "User")
+        return await provisioning.get_user(self.session, user_id, for_update=for_update)
+
+    async def _group(
+        self, resource_id: str | None, *, with_members: bool, for_update: bool = False
+    ) -> GroupView:
+        group_id = _id(resource_id, "Group")
+        return await provisioning.get_group(
+            self.session, group_id, with_members=with_members, for_update=for_update
+        )
