@@ -298,23 +298,34 @@ async def add_participant(
         raise Conflict("This account is deactivated.")
     if body.role not in user.roles:
         raise Conflict(f"Only a user with the {body.role} role can join as {body.role}.")
+    participant = await enrol(session, program.id, user.id, body.role)
+    if participant is None:
+        raise Conflict(f"Already in this program as {body.role}.")
+    return participant
+
+
+async def enrol(
+    session: AsyncSession, program_id: uuid.UUID, user_id: uuid.UUID, role: str
+) -> ProgramParticipant | None:
+    """Give the user a place in the program; None if they already have it. The caller has
+    decided that they may (an admin, the user themselves, or the identity provider)."""
     existing = await session.scalar(
-        select(ProgramParticipant).where(
-            ProgramParticipant.program_id == program.id,
-            ProgramParticipant.user_id == user.id,
-            ProgramParticipant.role == body.role,
+        select(ProgramParticipant.id).where(
+            ProgramParticipant.program_id == program_id,
+            ProgramParticipant.user_id == user_id,
+            ProgramParticipant.role == role,
         )
     )
     if existing is not None:
-        raise Conflict(f"Already in this program as {body.role}.")
-    participant = ProgramParticipant(program_id=program.id, user_id=user.id, role=body.role)
+        return None
+    participant = ProgramParticipant(program_id=program_id, user_id=user_id, role=role)
     session.add(participant)
     await session.flush()
     emit(
         session,
         "program.participant_added",
-        {"program_id": str(program.id), "user_id": str(user.id), "role": body.role},
-        tenant_id=program.tenant_id,
+        {"program_id": str(program_id), "user_id": str(user_id), "role": role},
+        tenant_id=participant.tenant_id,
     )
     return participant
 
@@ -339,18 +350,29 @@ async def remove_participant(
     if not principal.has_role("admin") and user_id != principal.user_id:
         raise Forbidden("Only an admin can remove someone else.")
     program = await get_program(session, program_id)
+    if not await withdraw(session, program.id, user_id, role):
+        raise NotFound("Not a participant of this program.")
+
+
+async def withdraw(
+    session: AsyncSession, program_id: uuid.UUID, user_id: uuid.UUID, role: str | None
+) -> list[str]:
+    """Take the user's place (in `role`, or in both roles) out of the program; returns the roles
+    removed."""
     stmt = delete(ProgramParticipant).where(
-        ProgramParticipant.program_id == program.id, ProgramParticipant.user_id == user_id
+        ProgramParticipant.program_id == program_id, ProgramParticipant.user_id == user_id
     )
     if role is not None:
         stmt = stmt.where(ProgramParticipant.role == role)
-    result: Any = await session.execute(stmt.returning(ProgramParticipant.role))
-    removed = list(result.scalars())
-    if not removed:
-        raise NotFound("Not a participant of this program.")
-    emit(
-        session,
-        "program.participant_removed",
-        {"program_id": str(program.id), "user_id": str(user_id), "roles": removed},
-        tenant_id=program.tenant_id,
+    result: Any = await session.execute(
+        stmt.returning(ProgramParticipant.role, ProgramParticipant.tenant_id)
     )
+    rows = list(result.all())
+    if rows:
+        emit(
+            session,
+            "program.participant_removed",
+            {"program_id": str(program_id), "user_id": str(user_id), "roles": [r[0] for r in rows]},
+            tenant_id=rows[0][1],
+        )
+    return [r[0] for r in rows]

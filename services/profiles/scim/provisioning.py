@@ -20,7 +20,7 @@ from services.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from services.core.models import utcnow
 from services.core.outbox import emit
 from services.profiles import service
-from services.profiles.models import Program, ProgramParticipant, Tenant, User
+from services.profiles.models import Program, Tenant, User
 from services.profiles.provisioning_models import ScimGroup, ScimGroupMember
 from services.profiles.schemas import UserUpdate
 from services.profiles.scim import tombstone
@@ -398,54 +398,6 @@ async def _reconcile(
             )
         # All of them, not only the new ones: a place an admin removed by hand comes back.
         for program_id, role in sorted(now.places):
-            await _enrol(session, program_id, user_id, role)
+            await service.enrol(session, program_id, user_id, role)
         for program_id, role in sorted(was.places - now.places):
-            await _withdraw(session, program_id, user_id, role)
-
-
-async def _enrol(
-    session: AsyncSession, program_id: uuid.UUID, user_id: uuid.UUID, role: str
-) -> None:
-    """services.profiles.service.add_participant without its caller checks: the identity
-    provider decides, and a deactivated member keeps their place for when they return."""
-    existing = await session.scalar(
-        select(ProgramParticipant.id).where(
-            ProgramParticipant.program_id == program_id,
-            ProgramParticipant.user_id == user_id,
-            ProgramParticipant.role == role,
-        )
-    )
-    if existing is not None:
-        return
-    participant = ProgramParticipant(program_id=program_id, user_id=user_id, role=role)
-    session.add(participant)
-    await session.flush()
-    emit(
-        session,
-        "program.participant_added",
-        {"program_id": str(program_id), "user_id": str(user_id), "role": role},
-        tenant_id=participant.tenant_id,
-    )
-
-
-async def _withdraw(
-    session: AsyncSession, program_id: uuid.UUID, user_id: uuid.UUID, role: str
-) -> None:
-    result = await session.execute(
-        delete(ProgramParticipant)
-        .where(
-            ProgramParticipant.program_id == program_id,
-            ProgramParticipant.user_id == user_id,
-            ProgramParticipant.role == role,
-        )
-        .returning(ProgramParticipant.tenant_id)
-    )
-    tenant_id = result.scalar()
-    if tenant_id is None:
-        return
-    emit(
-        session,
-        "program.participant_removed",
-        {"program_id": str(program_id), "user_id": str(user_id), "roles": [role]},
-        tenant_id=tenant_id,
-    )
+            await service.withdraw(session, program_id, user_id, role)
