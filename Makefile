@@ -27,7 +27,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python -m deploy.local bench
+	$(BIN)/python -m deploy.local bench $(ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/mentorship migrate

@@ -1,8 +1,13 @@
-"""`make bench`: every benchmark, figures printed."""
+"""`make bench`: every benchmark, figures printed; `make bench ARGS="profiles"` runs one."""
 
 import sys
 
-from bench import gateway
+from bench import gateway, profiles
+
+BENCHES = {"gateway": gateway.main, "profiles": profiles.main}
 
 if __name__ == "__main__":
-    sys.exit(gateway.main(sys.argv[1:]))
+    args = sys.argv[1:]
+    if args and args[0] in BENCHES:
+        sys.exit(BENCHES[args[0]](args[1:]))
+    sys.exit(max(run([]) for run in BENCHES.values()))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from deploy.import_command import import_file
 from services.core.auth import ROLES
 
 app = typer.Typer(help="Operate the mentoring platform.", no_args_is_help=True)
@@ -56,6 +57,9 @@ def token(
     except admin.AdminError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
+
+
+app.command("import")(import_file)
 
 
 @app.command("migrate")

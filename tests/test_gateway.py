@@ -186,3 +186,27 @@ async def test_integrations_are_rate_limited_by_credential(rolled_back) -> None:
     assert statuses[:2] == [401, 401]  # counted, then refused by the service: a bad SCIM token
     assert statuses[2] == 429
     assert other.status_code == 401  # another credential has its own budget
+
+
+async def test_oversized_bodies_are_refused_before_they_are_read(
+    rolled_back, make_tenant: TenantFactory
+) -> None:
+    tenant = await make_tenant()
+    headers = await tenant.admin_headers()
+    limit = get_settings().max_body_bytes
+    async with http_client(
+        Gateway(get_settings(), database=database, redis=Redis.from_url(get_settings().redis_url))
+    ) as client:
+        declared = await client.post(
+            "/v1/programs",
+            content=b"{}",
+            headers={
+                **headers,
+                "content-type": "application/json",
+                "content-length": str(limit + 1),
+            },
+        )
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == "application/problem+json"
+        listed = await client.get("/v1/programs", headers=headers)
+    assert len(listed.json()["items"]) == 1

@@ -15,7 +15,9 @@ from services.core.logging import configure_logging, get_logger
 from services.core.outbox import RELAY_JOB
 from services.core.queue import json_deserializer, json_serializer, queue, redis_settings
 from services.core.settings import get_settings
+from services.profiles.imports import IMPORT_JOB
 from workers import subscriptions  # noqa: F401 - registers the event handlers
+from workers.imports import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
 from workers.outbox import DISPATCH_JOB, dispatch_event, relay_outbox, sweep_outbox
 
 log = get_logger(__name__)
@@ -61,9 +63,11 @@ class WorkerSettings:
     functions = [  # noqa: RUF012 - arq reads these as class attributes
         func(_job(relay_outbox), name=RELAY_JOB, keep_result=0),
         func(_job(dispatch_event), name=DISPATCH_JOB, keep_result=0, max_tries=10),
+        func(_job(run_import), name=IMPORT_JOB, keep_result=0, timeout=JOB_TIMEOUT_SECONDS),
     ]
     cron_jobs = [  # noqa: RUF012
         cron(_job(sweep_outbox), name="platform.sweep_outbox", second={0, 30}, unique=True),
+        cron(_job(sweep_imports), name="profiles.sweep_imports", second={15, 45}, unique=True),
         cron(
             _job(purge_idempotency_keys),
             name="platform.purge_idempotency_keys",

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     rate_limit_user_per_minute: int = 1200
     rate_limit_tenant_per_minute: int = 12000
     idempotency_ttl_hours: int = 24
+    max_body_bytes: int = Field(
+        default=130 * 1024 * 1024,
+        description="Largest request body accepted (bulk imports are the large ones).",
+    )
     db_pool_size: int = Field(
         default=20, description="Connections per process (plus half again in bursts)."
     )

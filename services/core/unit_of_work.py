@@ -14,18 +14,29 @@ from services.core import idempotency
 from services.core.db import AfterCommit, commit, database, run_after_commit
 from services.core.errors import PROBLEM_JSON, FieldError, problem_body
 from services.core.request_context import header, state_of
+from services.core.settings import get_settings
 from services.core.tenancy import bind_tenant
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def _read_body(receive: Receive) -> bytes:
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body, or BodyTooLarge as soon as it passes `limit` (before it all arrives)."""
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
@@ -77,7 +88,20 @@ class UnitOfWorkMiddleware:
                 await self.app(scope, receive, send)
             return
 
-        body = await _read_body(receive)
+        limit = get_settings().max_body_bytes
+        declared = header(scope, b"content-length")
+        try:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge
+            body = await _read_body(receive, limit)
+        except BodyTooLarge:
+            await _send_json(
+                send,
+                413,
+                problem_body(413, detail=f"The request body is larger than {limit} bytes."),
+                PROBLEM_JSON,
+            )
+            return
         key = header(scope, b"idempotency-key") if scope["method"] == "POST" else None
         async with database.session() as session:
             if principal is not None:

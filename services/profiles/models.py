@@ -116,17 +116,43 @@ class Profile(Base, TenantScoped, Versioned):
     """What a person tells about themselves, as matching and search need it.
 
     Nested parts live in JSONB as the API shows them; what search filters on is also kept in
-    flat, indexed columns, derived on every write.
+    flat, indexed columns, derived on every write. The search indexes hold mentors only (the
+    only rows search reads), so their size follows the mentors, not every profile stored.
     """
 
     __tablename__ = "profiles"
     __table_args__ = (
         UniqueConstraint("user_id"),
-        Index("ix_profiles_expertise_keys", "expertise_keys", postgresql_using="gin"),
-        Index("ix_profiles_industry_keys", "industry_keys", postgresql_using="gin"),
-        Index("ix_profiles_language_keys", "language_keys", postgresql_using="gin"),
-        Index("ix_profiles_value_keys", "value_keys", postgresql_using="gin"),
-        Index("ix_profiles_search_vector", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_profiles_expertise_keys",
+            "expertise_keys",
+            postgresql_using="gin",
+            postgresql_where=text("is_mentor"),
+        ),
+        Index(
+            "ix_profiles_industry_keys",
+            "industry_keys",
+            postgresql_using="gin",
+            postgresql_where=text("is_mentor"),
+        ),
+        Index(
+            "ix_profiles_language_keys",
+            "language_keys",
+            postgresql_using="gin",
+            postgresql_where=text("is_mentor"),
+        ),
+        Index(
+            "ix_profiles_value_keys",
+            "value_keys",
+            postgresql_using="gin",
+            postgresql_where=text("is_mentor"),
+        ),
+        Index(
+            "ix_profiles_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_where=text("is_mentor"),
+        ),
         Index(
             "ix_profiles_mentors",
             "tenant_id",
@@ -180,5 +206,5 @@ class TenantSkill(Base, TenantScoped):
         {"schema": "profiles"},
     )
 
-    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
     name: Mapped[str] = mapped_column(String(80), nullable=False)

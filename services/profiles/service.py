@@ -47,7 +47,7 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def _display_name_from(email: str) -> str:
+def display_name_from(email: str) -> str:
     local = email.split("@", 1)[0]
     return " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part) or email
 
@@ -103,7 +103,7 @@ async def ensure_user(
         user = User(
             tenant_id=tenant.id,
             email=email,
-            display_name=_display_name_from(email),
+            display_name=display_name_from(email),
             roles=wanted or ["mentee"],
         )
         session.add(user)

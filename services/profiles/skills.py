@@ -69,6 +69,7 @@ def _is_separator(char: str) -> bool:
     return unicodedata.category(char) in {"Pd", "Pc", "Cc"}
 
 
+@lru_cache(maxsize=65_536)  # profiles and imports name the same few thousand skills again and again
 def normalise_key(text: str) -> str:
     """The comparison key of a skill name, alias or typed text. Two texts name the same skill
     exactly when their keys are equal. The rule, in order:
