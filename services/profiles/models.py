@@ -56,6 +56,11 @@ class User(Base, TenantScoped):
     external_id: Mapped[str | None] = mapped_column(String(255))
     # Set when the identity provider deleted the account over SCIM (it is then also inactive).
     scim_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the identity provider sent beyond the columns above (name parts, emails, phone
+    # numbers, enterprise attributes), kept so SCIM reads return what it wrote.
+    scim_attributes: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
 
 
 class Program(Base, TenantScoped, Versioned):
