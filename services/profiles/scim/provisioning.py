@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, delete, func, select
@@ -25,6 +26,9 @@ from services.profiles.provisioning_models import ScimGroup, ScimGroupMember
 from services.profiles.schemas import UserUpdate
 from services.profiles.scim import tombstone
 from services.profiles.scim.rules import NO_GRANTS, Grants, GroupEffect, group_effect, roles_after
+
+# Attributes of a user's SCIM representation that mirror a column (see `storage`).
+MIRRORED = (("active", "active"), ("displayName", "display_name"))
 
 # The SCIM client acts as an admin of its tenant, but is nobody: the nil id never matches an
 # account, so update_user's "you cannot deactivate yourself" guard never applies to it.
@@ -46,12 +50,16 @@ class Caller:
 @dataclass(frozen=True)
 class UserFields:
     """What the identity provider wants a user to be. `display_name` and `active` set to None
-    leave the account as it is (an account always has both); `external_id` is taken as is."""
+    leave the account as it is (an account always has both): an identity provider removing
+    `active` neither deactivates nor reactivates anyone. `external_id` is taken as is;
+    `scim_attributes` (None: unchanged) replaces what the user's SCIM representation keeps
+    beyond the columns, its `active` and `displayName` set to what the account then has."""
 
     email: str
     display_name: str | None = None
     external_id: str | None = None
     active: bool | None = None
+    scim_attributes: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,7 @@ async def create_user(session: AsyncSession, caller: Caller, fields: UserFields)
             display_name=fields.display_name,
             external_id=fields.external_id,
             active=True if fields.active is None else fields.active,
+            scim_attributes=fields.scim_attributes,
         )
         return await _apply(session, caller, existing, revived)
     user = await service.ensure_user(session, caller.tenant, email, [])
@@ -158,8 +167,14 @@ async def _apply(session: AsyncSession, caller: Caller, user: User, fields: User
         user = await service.update_user(
             session, caller.principal, user.id, _user_update(**changes)
         )
-    else:
-        await session.flush()
+    if fields.scim_attributes is not None:
+        attributes = dict(fields.scim_attributes)
+        for key, column in MIRRORED:
+            if key in attributes:
+                attributes[key] = getattr(user, column)
+        if attributes != user.scim_attributes:
+            user.scim_attributes = attributes  # a new dict: JSONB changes in place go unseen
+    await session.flush()
     if email_changed and "display_name" not in changes:
         # update_user announces renames and role changes; a new sign-in email matters as much.
         emit(

@@ -1,24 +1,30 @@
 """What /scim/v2 publishes: the attributes our users and groups can hold, and the service's
-capabilities. Only attributes the tables keep are declared, so a client never writes a value
-that a later read silently drops."""
+capabilities. Only attributes we keep are declared, so a client never writes a value that a
+later read silently drops: a user's columns (userName, externalId, active, displayName) and,
+in `users.scim_attributes`, everything else the identity provider sent about them."""
 
 from typing import Annotated, Any
 
 from pydantic import Field
 from scim2_models import (
     URN,
+    Address,
+    AnyExtension,
     AuthenticationScheme,
     Bulk,
     CaseExact,
     ChangePassword,
     ComplexAttribute,
+    EnterpriseUser,
     ETag,
     Filter,
     Mutability,
     Patch,
+    PhoneNumber,
     Reference,
     Required,
     Resource,
+    ResourceType,
     ScimPolicy,
     ScimProvider,
     ServiceProviderConfig,
@@ -32,32 +38,47 @@ MAX_RESULTS = 200
 
 
 class Name(ComplexAttribute):
-    given_name: str | None = None
+    formatted: str | None = None
     family_name: str | None = None
+    given_name: str | None = None
+    middle_name: str | None = None
+    honorific_prefix: str | None = None
+    honorific_suffix: str | None = None
 
 
 class Email(ComplexAttribute):
     value: str | None = None
+    display: str | None = None
     type: str | None = Field(None, examples=["work"])
     primary: bool | None = None
 
 
-class User(Resource[Any]):
-    """A person. `userName` is the sign-in email; `name` and `displayName` both read and
-    write the one display name an account has; `emails` shows the sign-in email."""
+class User(Resource[AnyExtension]):
+    """A person. `userName` is the sign-in email and `active` whether the account can sign
+    in; `displayName` (or, when it does not change, the given and family names) sets the
+    account's display name. The rest is kept as sent and read back as is: `emails` lists
+    what the identity provider sent, but only `userName` decides how the person signs in."""
 
     __schema__ = URN(USER_SCHEMA)
 
     user_name: Annotated[str | None, Uniqueness.server, Required.true] = None
     name: Name | None = None
     display_name: str | None = None
+    nick_name: str | None = None
+    title: str | None = None
+    user_type: str | None = None
+    preferred_language: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
     active: bool | None = None
     emails: list[Email] | None = None
+    phone_numbers: list[PhoneNumber] | None = None
+    addresses: list[Address] | None = None
 
 
 class GroupMember(ComplexAttribute):
     value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
-    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(
+    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(  # type: ignore[type-arg]
         None, serialization_alias="$ref", validation_alias="$ref"
     )
     type: Annotated[str | None, Mutability.immutable] = Field(None, examples=["User"])
@@ -90,8 +111,8 @@ CONFIG = ServiceProviderConfig(
     ],
 )
 
-# Okta and Entra ID depart from the RFC in known ways: attributes we do not keep (title,
-# phoneNumbers, the enterprise extension...) must not fail a request, Entra removes members
+# Okta and Entra ID depart from the RFC in known ways: attributes we do not keep (ims, photos,
+# entitlements, roles, x509Certificates, password...) must not fail a request, Entra removes members
 # by value, and Entra adds `emails[type eq "work"].value` to a user that has no such entry.
 POLICY = ScimPolicy(
     unknown=ScimPolicy.Unknown.ignore,
@@ -99,4 +120,12 @@ POLICY = ScimPolicy(
     unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
 )
 
-PROVIDER = ScimProvider(models=[User, Group], config=CONFIG, policy=POLICY)
+# Users carry the enterprise extension (department, manager...), which Entra ID and Okta send.
+ScimUser = User[EnterpriseUser]
+
+PROVIDER = ScimProvider(
+    models=[User, EnterpriseUser, Group],
+    resource_types=[ResourceType.from_resource(ScimUser), ResourceType.from_resource(Group)],
+    config=CONFIG,
+    policy=POLICY,
+)

@@ -2,8 +2,11 @@
 
 scim2-server does the protocol (routing, validation, PATCH and PUT semantics, ETags,
 attribute selection, list responses, errors); this class only maps. Users map onto
-`profiles.users` (userName is the sign-in email; name and displayName share the one display
-name), groups onto `profiles.scim_groups` and their members.
+`profiles.users`: userName is the sign-in email, active and externalId are columns,
+displayName (or the name's parts) sets the display name; the representation the identity
+provider wrote is kept in `scim_attributes` and read back with the columns laid over it, so
+it reads what it wrote (its `emails`, `name`, phone numbers...). Groups map onto
+`profiles.scim_groups` and their members.
 """
 
 import uuid
@@ -11,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from scim2_models import (
+    Context,
     InvalidValueException,
     Meta,
     NotFoundException,
@@ -24,6 +28,7 @@ from scim2_models import (
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.profiles import service
 from services.profiles.models import User
 from services.profiles.scim import provisioning
 from services.profiles.scim import resources as scim
@@ -58,7 +63,7 @@ def _joined(name: scim.Name | None) -> str | None:
     return " ".join(part.strip() for part in (name.given_name, name.family_name) if part) or None
 
 
-def _display_name(wanted: scim.User, current: scim.User | None) -> str | None:
+def _display_name(wanted: scim.User[Any], current: scim.User[Any] | None) -> str | None:
     """The display name a written user asks for: displayName if it changed, else the name's
     parts if they changed. None keeps the current one (on creation: derived from the email)."""
     joined = _joined(wanted.name)
@@ -68,19 +73,56 @@ def _display_name(wanted: scim.User, current: scim.User | None) -> str | None:
         return wanted.display_name
     if joined and joined != _joined(current.name):
         return joined
-    return wanted.display_name or joined
+    # Nothing asks for a new one. That includes removing displayName or name: the account
+    # keeps the display name it has, the last one the identity provider set (the platform
+    # needs one, and the name the person was last known by beats one derived from the email,
+    # which would rename them everywhere because of a SCIM housekeeping operation).
+    return None
 
 
-def user_resource(user: User) -> scim.User:
-    resource = scim.User(
-        id=str(user.id),
-        external_id=user.external_id,
-        user_name=user.email,
-        name=_split_name(user.display_name),
-        display_name=user.display_name,
-        active=user.active,
-        emails=[scim.Email(value=user.email, type="work", primary=True)],
-    )
+# In a stored representation these come from the columns, so they are not stored at all.
+_FROM_COLUMNS = ("id", "meta", "userName", "externalId")
+
+
+def _attributes(wanted: scim.User[Any]) -> dict[str, Any]:
+    """What `users.scim_attributes` keeps of a written user: the representation as sent
+    (after PATCH, as patched), less what the columns hold."""
+    body = wanted.model_dump(scim_ctx=Context.DEFAULT)
+    for key in _FROM_COLUMNS:
+        body.pop(key, None)
+    sign_in = service.normalise_email(wanted.user_name or "")
+    for email in body.get("emails") or []:
+        # The sign-in email among them is shown as the platform holds it (lower case), so
+        # `emails` and `userName` agree on it. Other addresses, and `primary`, are kept as
+        # sent and decide nothing: userName alone is the sign-in email. An identity provider
+        # marking another address primary (a mail alias, a personal address) must not move
+        # someone's sign-in, and with it their account, behind their and the admins' backs.
+        value = email.get("value")
+        if isinstance(value, str) and value.strip().casefold() == sign_in:
+            email["value"] = sign_in
+    return body
+
+
+def user_resource(user: User) -> scim.User[Any]:
+    stored = user.scim_attributes
+    if stored:
+        # `active` and `displayName` are stored to say they are there (see
+        # provisioning.MIRRORED); their value is the column's. Absent, the identity provider
+        # removed them: the read omits them, and the account keeps its state and its name.
+        resource = scim.ScimUser.model_validate(stored, scim_ctx=None)
+        resource.active = user.active if "active" in stored else None
+        resource.display_name = user.display_name if "displayName" in stored else None
+    else:
+        # Never written over SCIM (an admin or a sign-in created it): what the columns say.
+        resource = scim.ScimUser(
+            name=_split_name(user.display_name),
+            display_name=user.display_name,
+            active=user.active,
+            emails=[scim.Email(value=user.email, type="work", primary=True)],
+        )
+    resource.id = str(user.id)
+    resource.external_id = user.external_id
+    resource.user_name = user.email
     resource.meta = Meta(
         resource_type="User",
         created=user.created_at,
@@ -111,15 +153,22 @@ def group_resource(view: GroupView) -> scim.Group:
     return resource
 
 
-def _user_fields(wanted: Resource[Any], current: scim.User | None) -> UserFields:
+def _user_fields(wanted: Resource[Any], current: scim.User[Any] | None) -> UserFields:
     assert isinstance(wanted, scim.User)
     if not wanted.user_name:
         raise InvalidValueException(detail="userName is required")
+    attributes = _attributes(wanted)
+    if current is None:
+        # A new account is active or not, and has a display name, whether or not they were
+        # sent: reads show both until the identity provider removes them.
+        attributes.setdefault("active", True)
+        attributes.setdefault("displayName", "")
     return UserFields(
         email=wanted.user_name,
         display_name=_display_name(wanted, current),
         external_id=wanted.external_id,
         active=wanted.active,
+        scim_attributes=attributes,
     )
 
 
