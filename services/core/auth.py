@@ -18,7 +18,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from services.core.errors import Unauthorized
+from services.core.logging import get_logger
 from services.core.settings import get_settings
+
+log = get_logger(__name__)
 
 Role = Literal["mentee", "mentor", "admin"]
 ROLES: tuple[Role, ...] = ("mentee", "mentor", "admin")
@@ -56,6 +59,9 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
         handle.write(pem)
     try:
         os.link(tmp, path)  # fails if another process won the race; then its key is used
+        # Said out loud: a process of a deployment that does not see the shared key file makes
+        # its own, and then refuses everyone else's tokens.
+        log.warning("auth.signing_key_created", path=str(path))
     except FileExistsError:
         pass
     finally:
