@@ -436,7 +436,7 @@ async def test_a_stale_run_cannot_write_over_a_newer_one(
         assert record is not None and (record.done, record.created) == (1, 1)
 
 
-async def test_each_batch_emits_one_event_with_its_people(
+async def test_imports_announce_every_person_as_the_api_does(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
@@ -446,17 +446,20 @@ async def test_each_batch_emits_one_event_with_its_people(
             await session.scalars(
                 select(OutboxEvent)
                 .where(OutboxEvent.tenant_id == tenant.id)
-                .where(OutboxEvent.event_type.in_([service.IMPORTED_EVENT, "import.completed"]))
                 .order_by(OutboxEvent.seq)
             )
         )
     imported = [e.payload for e in events if e.event_type == service.IMPORTED_EVENT]
     assert [p["rows"] for p in imported] == [[1, 5], [6, 9]]  # line 2 is blank
-    created = [u["email"] for p in imported for u in p["users_created"]]
-    assert created == ["ada@example.com", "ben@example.com", "chloe@example.com"]
-    profiles = [p for payload in imported for p in payload["profiles_updated"]]
+    assert sum(p["users_created"] for p in imported) == 3
+    created = [e.payload["email"] for e in events if e.event_type == "user.created"]
+    assert "admin@" in created[0]  # the tenant's admin, made with the tenant
+    assert created[1:] == ["ada@example.com", "ben@example.com", "chloe@example.com"]
+    profiles = [e.payload for e in events if e.event_type == "profile.updated"]
+    assert len(profiles) == 3
     assert {p["version"] for p in profiles} == {1}
     assert "skills" in profiles[0]["fields"]
+    assert all(e.request_id is None or isinstance(e.request_id, str) for e in events)
     assert events[-1].event_type == "import.completed"
     assert events[-1].payload["created"] == report["created"] == 3
 
