@@ -16,8 +16,10 @@ app.add_typer(tenant_app, name="tenant")
 
 def _prepare() -> None:
     from deploy.environment import prepare
+    from services.core.logging import configure_logging
 
     prepare()
+    configure_logging()
 
 
 @tenant_app.command("create")

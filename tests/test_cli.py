@@ -13,9 +13,14 @@ CLI = [sys.executable, "-m", "deploy.cli"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=60
+        [*CLI, *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -45,3 +50,19 @@ def test_tenant_create_then_token() -> None:
     bad_role = _run("token", "--tenant", slug, "--email", "a@example.com", "--role", "owner")
     assert bad_role.returncode == 1
     assert "owner" in bad_role.stderr
+
+
+def test_token_output_is_only_the_token(tmp_path: Path) -> None:
+    """Even when the command first has to create the signing key (and logs that it did), what
+    it prints is the token alone, so `TOKEN=$(mentorship token ...)` works."""
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert (
+        _run("tenant", "create", slug, "--name", "Org", "--admin-email", "a@example.com").returncode
+        == 0
+    )
+    fresh_key = str(tmp_path / "new-key.pem")
+    issued = _run("token", "--tenant", slug, "--email", "a@example.com", SIGNING_KEY_PATH=fresh_key)
+    assert issued.returncode == 0, issued.stderr
+    assert "auth.signing_key_created" in issued.stderr
+    [line] = issued.stdout.splitlines()
+    assert line.count(".") == 2 and " " not in line
