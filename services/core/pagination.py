@@ -39,21 +39,41 @@ async def page_params(
     return PageParams(limit=limit, cursor=cursor)
 
 
-def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
+def encode_position(parts: list[Any]) -> str:
+    """An opaque cursor for a keyset position (JSON values)."""
+    raw = json.dumps(parts).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_position(cursor: str) -> list[Any]:
+    """The position back; 422 for anything that is not a cursor of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+        if not isinstance(parts, list):
+            raise TypeError("not a position")
+        return parts
+    except (ValueError, TypeError) as exc:
+        raise invalid_cursor() from exc
+
+
+def invalid_cursor() -> Unprocessable:
+    return Unprocessable(
+        "The cursor is not valid for this list; start again without one.",
+        errors=[FieldError(loc=["query", "cursor"], msg="not a cursor from this list")],
+    )
+
+
+def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    return encode_position([created_at.isoformat(), str(row_id)])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
+        created_at, row_id = decode_position(cursor)
         return datetime.fromisoformat(created_at), uuid.UUID(row_id)
     except (ValueError, TypeError) as exc:
-        raise Unprocessable(
-            "The cursor is not valid; start again without one.",
-            errors=[FieldError(loc=["query", "cursor"], msg="not a cursor from this list")],
-        ) from exc
+        raise invalid_cursor() from exc
 
 
 async def paginate(

@@ -1,8 +1,6 @@
 """Mentor search: filters that AND across kinds and OR within a kind, full-text `q`, and a
 cursor that stays stable while profiles change."""
 
-import base64
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,8 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
-from services.core.errors import FieldError, Unprocessable
-from services.core.pagination import PageParams
+from services.core.pagination import PageParams, decode_position, encode_position, invalid_cursor
 from services.profiles.models import Profile, ProgramParticipant, User
 from services.profiles.profile_rules import skill_key, tag_key
 from services.profiles.profile_schemas import MentorCard, SkillEntry
@@ -38,22 +35,18 @@ def _any_of(column: Any, keys: list[str]) -> ColumnElement[bool]:
 
 
 def _encode(kind: str, sort_value: float | str, row_id: uuid.UUID) -> str:
-    raw = json.dumps([kind, sort_value, str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # The ordering's name travels in the cursor: a cursor of one ordering is refused by the other.
+    return encode_position([kind, sort_value, str(row_id)])
 
 
 def _decode(cursor: str, kind: str) -> tuple[Any, uuid.UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_kind, sort_value, row_id = json.loads(raw)
+        cursor_kind, sort_value, row_id = decode_position(cursor)
         if cursor_kind != kind:
             raise ValueError("cursor from another ordering")
         return sort_value, uuid.UUID(row_id)
     except (ValueError, TypeError) as exc:
-        raise Unprocessable(
-            "The cursor does not belong to this search; start again without one.",
-            errors=[FieldError(loc=["query", "cursor"], msg="not a cursor from this search")],
-        ) from exc
+        raise invalid_cursor() from exc
 
 
 def filtered(filters: MentorFilters) -> Select[Profile, str]:
