@@ -40,11 +40,25 @@ LATENCY = Histogram(
 )
 
 
-async def _send_problem(send: Send, error: ProblemError) -> None:
-    body = json.dumps(
-        problem_body(error.status, slug=error.slug, title=error.title, detail=error.detail)
-    ).encode()
-    headers = [(b"content-type", PROBLEM_JSON.encode())]
+SCIM_PREFIX = "/scim/"
+
+
+async def _send_problem(send: Send, error: ProblemError, path: str = "") -> None:
+    if path.startswith(SCIM_PREFIX):
+        # SCIM clients parse SCIM's error message (RFC 7644 section 3.12), not problem+json.
+        content_type = "application/scim+json"
+        payload = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": str(error.status),
+            "detail": error.detail or error.title,
+        }
+    else:
+        content_type = PROBLEM_JSON
+        payload = problem_body(
+            error.status, slug=error.slug, title=error.title, detail=error.detail
+        )
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", content_type.encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -147,7 +161,7 @@ class Gateway:
             credential = header(scope, b"authorization") or _client_host(scope)
             verdict = await self.rate_limiter.check_integration(credential)
             if not verdict.allowed:
-                await _send_problem(send, RateLimited(verdict.retry_after))
+                await _send_problem(send, RateLimited(verdict.retry_after), path)
                 return
         else:
             establish_principal(scope)

@@ -177,14 +177,16 @@ async def test_integrations_are_rate_limited_by_credential(rolled_back) -> None:
     token = {"Authorization": f"Bearer scim_{uuid.uuid4().hex}"}
     try:
         async with http_client(app) as client:
-            statuses = [
-                (await client.get("/scim/v2/Users", headers=token)).status_code for _ in range(3)
-            ]
+            responses = [await client.get("/scim/v2/Users", headers=token) for _ in range(3)]
             other = await client.get("/scim/v2/Users", headers={"Authorization": "Bearer other"})
     finally:
         await app.close()
+    statuses = [r.status_code for r in responses]
     assert statuses[:2] == [401, 401]  # counted, then refused by the service: a bad SCIM token
     assert statuses[2] == 429
+    assert responses[2].headers["content-type"] == "application/scim+json"  # what SCIM clients read
+    assert responses[2].json()["status"] == "429"
+    assert "retry-after" in responses[2].headers
     assert other.status_code == 401  # another credential has its own budget
 
 
