@@ -8,6 +8,7 @@ request goes through (an outage of the counter must not become an outage of the 
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -28,13 +29,21 @@ class Verdict:
 
 
 class RateLimiter:
-    def __init__(self, redis: Redis, *, per_user: int, per_tenant: int) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        per_user: int,
+        per_tenant: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.redis = redis
         self.per_user = per_user
         self.per_tenant = per_tenant
+        self.clock = clock
 
     async def check(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Verdict:
-        now = time.time()
+        now = self.clock()
         window = int(now // WINDOW_SECONDS)
         user_key = f"rl:u:{user_id}:{window}"
         tenant_key = f"rl:t:{tenant_id}:{window}"
@@ -60,7 +69,7 @@ class RateLimiter:
         """Callers without an access token (SCIM clients, event senders) are counted by the
         credential they present, at the tenant rate: an identity provider syncing thousands of
         users is a bulk integration."""
-        now = time.time()
+        now = self.clock()
         window = int(now // WINDOW_SECONDS)
         digest = hashlib.sha256(credential.encode()).hexdigest()[:32]
         key = f"rl:i:{digest}:{window}"

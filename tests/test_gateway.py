@@ -1,7 +1,9 @@
 """The gateway's own duties: health, readiness, metrics, request ids, rate limits, one OpenAPI."""
 
 import socket
+import time
 import uuid
+from collections.abc import Callable
 
 import httpx
 from redis.asyncio import Redis
@@ -10,6 +12,13 @@ from api.gateway import Gateway
 from services.core.db import Database, database
 from services.core.settings import get_settings
 from tests.conftest import TenantFactory, http_client
+
+
+def _frozen_mid_window() -> Callable[[], float]:
+    """A clock stopped half a minute into the current window: counts made in one test stay in
+    one window even when the real minute turns over."""
+    stopped = (time.time() // 60) * 60 + 30
+    return lambda: stopped
 
 
 def _closed_port() -> int:
@@ -105,6 +114,7 @@ async def test_rate_limit_answers_429_with_retry_after(
 ) -> None:
     settings = get_settings().model_copy(update={"rate_limit_user_per_minute": 3})
     app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
+    app.rate_limiter.clock = _frozen_mid_window()
     tenant = await make_tenant()
     headers = await tenant.headers("busy@example.com")
     try:
@@ -174,11 +184,14 @@ async def test_split_mode_routes_over_http(rolled_back, make_tenant: TenantFacto
 async def test_integrations_are_rate_limited_by_credential(rolled_back) -> None:
     settings = get_settings().model_copy(update={"rate_limit_tenant_per_minute": 2})
     app = Gateway(settings, database=database, redis=Redis.from_url(settings.redis_url))
+    app.rate_limiter.clock = _frozen_mid_window()
     token = {"Authorization": f"Bearer scim_{uuid.uuid4().hex}"}
     try:
         async with http_client(app) as client:
             responses = [await client.get("/scim/v2/Users", headers=token) for _ in range(3)]
-            other = await client.get("/scim/v2/Users", headers={"Authorization": "Bearer other"})
+            other = await client.get(
+                "/scim/v2/Users", headers={"Authorization": f"Bearer scim_{uuid.uuid4().hex}"}
+            )
     finally:
         await app.close()
     statuses = [r.status_code for r in responses]
