@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from arq.worker import Worker
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
@@ -66,8 +67,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 from api.gateway import Gateway  # noqa: E402
 from services.core.auth import issue_token  # noqa: E402
 from services.core.db import database  # noqa: E402
+from services.core.queue import json_deserializer, json_serializer  # noqa: E402
 from services.core.settings import get_settings  # noqa: E402
 from services.profiles import service as profiles  # noqa: E402
+from workers.main import WorkerSettings, worker_options  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -152,3 +155,16 @@ def make_tenant() -> TenantFactory:
         return TenantHandle(tenant.id, slug, admin_email)
 
     return create
+
+
+def burst_worker() -> Worker:
+    """The real worker's jobs on the test queue, running what is queued and then stopping."""
+    return Worker(
+        functions=WorkerSettings.functions,
+        burst=True,
+        poll_delay=0.05,
+        job_serializer=json_serializer,
+        job_deserializer=json_deserializer,
+        handle_signals=False,
+        **worker_options(),
+    )

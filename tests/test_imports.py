@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from arq.worker import Worker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func as sql_func
@@ -22,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from services.core.db import database
 from services.core.outbox import OutboxEvent
-from services.core.queue import Queue, json_deserializer, json_serializer, redis_settings
+from services.core.queue import Queue
 from services.core.settings import get_settings
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository, service
 from services.profiles.imports.formats import (
@@ -39,7 +38,7 @@ from services.profiles.profile_rules import derive
 from services.profiles.profile_schemas import ProfileFields
 from services.profiles.profile_service import profile_columns
 from services.profiles.provisioning_models import Import
-from tests.conftest import TenantFactory, TenantHandle
+from tests.conftest import TenantFactory, TenantHandle, burst_worker
 from workers import imports as job
 from workers.main import WorkerSettings
 
@@ -526,20 +525,6 @@ async def test_an_unreadable_stored_file_fails_the_import_and_says_why(
 # --- the worker --------------------------------------------------------------------------------
 
 
-def _worker() -> Worker:
-    return Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=redis_settings(),
-        queue_name=get_settings().queue_name,
-        burst=True,
-        poll_delay=0.05,
-        job_serializer=json_serializer,
-        job_deserializer=json_deserializer,
-        on_startup=None,
-        handle_signals=False,
-    )
-
-
 async def test_burst_worker_runs_a_queued_import(
     committing_client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
@@ -547,7 +532,7 @@ async def test_burst_worker_runs_a_queued_import(
     admin = await tenant.admin_headers()
     accepted = await _post(committing_client, admin, MIXED_JSONL, JSONL)
     assert accepted.status_code == 202
-    worker = _worker()
+    worker = burst_worker()
     try:
         await worker.main()
     finally:
@@ -596,7 +581,7 @@ async def test_sweeper_queues_an_import_whose_wake_up_was_lost(
         )
     assert await job.sweep_imports({}) >= 1
     assert import_job_id(record.id) in await _queued_job_ids()
-    worker = _worker()
+    worker = burst_worker()
     try:
         await worker.main()
     finally:
@@ -669,7 +654,7 @@ async def test_cli_can_leave_the_rows_to_the_worker(
             await asyncio.sleep(0.05)
     finally:
         await queue.close()
-    worker = _worker()
+    worker = burst_worker()
     try:
         await worker.main()
     finally:
@@ -679,7 +664,7 @@ async def test_cli_can_leave_the_rows_to_the_worker(
     assert "succeeded; 1 rows: 1 created" in out
 
 
-def test_wired_into_app_and_worker() -> None:
+def test_wired_into_app_andburst_worker() -> None:
     """The gateway routes imports, the worker runs and sweeps them, the CLI offers them."""
     from deploy.cli import app as cli
     from services.profiles.app import create_app

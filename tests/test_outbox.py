@@ -5,17 +5,15 @@ import socket
 import uuid
 
 import pytest
-from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 
 from services.core.db import database
 from services.core.outbox import OutboxEvent
-from services.core.queue import Queue, json_deserializer, json_serializer, redis_settings
+from services.core.queue import Queue
 from services.core.settings import get_settings
-from tests.conftest import TenantFactory
+from tests.conftest import TenantFactory, burst_worker
 from workers import outbox as relay
-from workers.main import WorkerSettings
 
 
 async def _events(tenant_id: uuid.UUID) -> list[OutboxEvent]:
@@ -137,17 +135,7 @@ async def test_burst_worker_relays_and_dispatches(
         "/v1/programs", json={"name": "Worker cohort"}, headers=await tenant.admin_headers()
     )
     assert response.status_code == 201
-    worker = Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=redis_settings(),
-        queue_name=get_settings().queue_name,
-        burst=True,
-        poll_delay=0.05,
-        job_serializer=json_serializer,
-        job_deserializer=json_deserializer,
-        on_startup=None,
-        handle_signals=False,
-    )
+    worker = burst_worker()
     try:
         await worker.main()
         # The relay job enqueued dispatch jobs; a second burst runs them.

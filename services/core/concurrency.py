@@ -6,12 +6,13 @@ from services.core.errors import PreconditionFailed
 from services.core.models import Versioned
 
 
-def etag(obj: Versioned) -> str:
-    return f'"{obj.version}"'
+def etag(version: int) -> str:
+    """The ETag of a resource at `version` (0: not written yet; a write with it creates it)."""
+    return f'"{version}"'
 
 
-def set_etag(response: Response, obj: Versioned) -> None:
-    response.headers["ETag"] = etag(obj)
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag(version)
 
 
 def check_if_match(if_match: str | None, current: str) -> None:

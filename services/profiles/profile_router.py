@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
+from services.core.concurrency import set_etag
 from services.core.dependencies import get_principal, get_session
 from services.core.errors import problem_responses
 from services.core.pagination import Page, PageParams, page_params
@@ -35,7 +36,7 @@ async def get_own_profile(
 ) -> ProfileRead:
     """Your profile, with how complete it is and what to add for better matches."""
     user, profile = await profile_service.load_own(session, principal)
-    response.headers["ETag"] = profile_service.etag_of(profile)
+    set_etag(response, profile_service.version_of(profile))
     return profile_service.to_read(user, profile)
 
 
@@ -54,7 +55,7 @@ async def replace_own_profile(
 ) -> ProfileRead:
     """Replace your whole profile."""
     user, profile = await profile_service.replace(session, principal, body, if_match)
-    response.headers["ETag"] = profile_service.etag_of(profile)
+    set_etag(response, profile_service.version_of(profile))
     return profile_service.to_read(user, profile)
 
 
@@ -73,7 +74,7 @@ async def update_own_profile(
 ) -> ProfileRead:
     """Change the fields you send; lists and nested objects are replaced whole."""
     user, profile = await profile_service.change(session, principal, body, if_match)
-    response.headers["ETag"] = profile_service.etag_of(profile)
+    set_etag(response, profile_service.version_of(profile))
     return profile_service.to_read(user, profile)
 
 
@@ -91,7 +92,7 @@ async def get_profile(
 ) -> PublicProfile:
     """Someone's profile as the organisation sees it: no hidden availability, no contact data."""
     user, profile = await profile_service.load(session, user_id)
-    response.headers["ETag"] = profile_service.etag_of(profile)
+    set_etag(response, profile_service.version_of(profile))
     return profile_service.to_public(user, profile)
 
 

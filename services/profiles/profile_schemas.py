@@ -211,7 +211,9 @@ class Completeness(ResponseBody):
     missing: list[str]
 
 
-class ProfileRead(ResponseBody):
+class PublicProfile(ResponseBody):
+    """What anyone in the organisation sees: no private availability, no contact data."""
+
     user_id: uuid.UUID
     display_name: str
     headline: str
@@ -229,30 +231,13 @@ class ProfileRead(ResponseBody):
     skills: list[SkillEntry]
     mentor: MentorRead | None
     mentee: Mentee | None
+
+
+class ProfileRead(PublicProfile):
+    """Your own profile: everything, and how complete it is."""
+
     completeness: Completeness
     updated_at: datetime
-
-
-class PublicProfile(ResponseBody):
-    """What anyone in the organisation sees: no private availability, no contact data."""
-
-    user_id: uuid.UUID
-    display_name: str
-    headline: str
-    bio: str
-    timezone: str | None
-    languages: list[str]
-    industries: list[str]
-    years_experience: int | None
-    seniority: str | None
-    career_history: list[Position]
-    achievements: list[Achievement]
-    values: list[str]
-    communication: Communication
-    availability: Availability | None
-    skills: list[SkillEntry]
-    mentor: MentorRead | None
-    mentee: Mentee | None
 
 
 class MentorCard(ResponseBody):

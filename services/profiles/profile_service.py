@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
-from services.core.concurrency import check_if_match
+from services.core.concurrency import bump_version, check_if_match, etag
 from services.core.errors import NotFound, Unauthorized
 from services.core.models import utcnow
 from services.core.outbox import emit
@@ -24,7 +24,7 @@ from services.profiles.profile_schemas import (
     PublicProfile,
 )
 
-# The ETag of a profile not written yet; PUT or PATCH with it creates the profile.
+# The version of a profile not written yet; PUT or PATCH with its ETag creates the profile.
 UNWRITTEN_VERSION = 0
 
 
@@ -81,10 +81,6 @@ def version_of(profile: Profile | None) -> int:
     return profile.version if profile is not None else UNWRITTEN_VERSION
 
 
-def etag_of(profile: Profile | None) -> str:
-    return f'"{version_of(profile)}"'
-
-
 async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     user: User | None = await session.scalar(select(User).where(User.id == user_id, User.active))
     return user
@@ -122,7 +118,7 @@ async def replace(
     session: AsyncSession, principal: Principal, body: ProfileFields, if_match: str | None
 ) -> tuple[User, Profile]:
     user, profile = await load_own(session, principal, for_update=True)
-    check_if_match(if_match, etag_of(profile))
+    check_if_match(if_match, etag(version_of(profile)))
     return user, await _write(session, principal, user, profile, body)
 
 
@@ -130,7 +126,7 @@ async def change(
     session: AsyncSession, principal: Principal, patch: ProfilePatch, if_match: str | None
 ) -> tuple[User, Profile]:
     user, profile = await load_own(session, principal, for_update=True)
-    check_if_match(if_match, etag_of(profile))
+    check_if_match(if_match, etag(version_of(profile)))
     merged = {**fields_of(profile).model_dump(), **patch.model_dump(exclude_unset=True)}
     for name in ("headline", "bio"):
         if merged[name] is None:
@@ -162,7 +158,7 @@ async def _write(
     else:
         for name, value in values.items():
             setattr(profile, name, value)
-        profile.version += 1
+        bump_version(profile)
         profile.updated_at = utcnow()
     await remember_tenant_skills(session, principal.tenant_id, derived.unknown_skills)
     await session.flush()
@@ -219,8 +215,3 @@ async def remember_tenant_skills(
         )
         .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
     )
-
-
-async def public_profile(session: AsyncSession, user_id: uuid.UUID) -> PublicProfile:
-    user, profile = await load(session, user_id)
-    return to_public(user, profile)

@@ -35,7 +35,7 @@ async def get_tenant(
 ) -> TenantRead:
     """The caller's organisation."""
     tenant = await service.get_tenant(session, principal)
-    set_etag(response, tenant)
+    set_etag(response, tenant.version)
     return TenantRead.model_validate(tenant)
 
 
@@ -73,7 +73,7 @@ async def create_program(
     session: AsyncSession = Depends(get_session),
 ) -> ProgramRead:
     program = await service.create_program(session, principal, body)
-    set_etag(response, program)
+    set_etag(response, program.version)
     response.headers["Location"] = f"/v1/programs/{program.id}"
     return ProgramRead.model_validate(program)
 
@@ -91,7 +91,7 @@ async def get_program(
     session: AsyncSession = Depends(get_session),
 ) -> ProgramRead:
     program = await service.get_program(session, program_id)
-    set_etag(response, program)
+    set_etag(response, program.version)
     return ProgramRead.model_validate(program)
 
 
@@ -111,7 +111,7 @@ async def update_program(
 ) -> ProgramRead:
     """Change a program; send the ETag you read as If-Match to avoid overwriting someone else."""
     program = await service.update_program(session, principal, program_id, body, if_match)
-    set_etag(response, program)
+    set_etag(response, program.version)
     return ProgramRead.model_validate(program)
 
 

@@ -188,7 +188,7 @@ async def update_program(
     if_match: str | None,
 ) -> Program:
     program = await get_program(session, program_id, for_update=True)
-    check_if_match(if_match, etag(program))
+    check_if_match(if_match, etag(program.version))
     changes = body.model_dump(exclude_unset=True)
     cleared = [
         name for name in _REQUIRED_PROGRAM_FIELDS if name in changes and changes[name] is None
