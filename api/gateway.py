@@ -14,6 +14,7 @@ from api.health import build_local_app, build_router
 from api.openapi import merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
+from api.routes import SERVICES, is_public, service_for
 from services.core.access import access_list
 from services.core.db import Database
 from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
@@ -27,7 +28,6 @@ from services.core.request_context import (
     with_request_id,
 )
 from services.core.settings import Settings
-from services.registry import SERVICES, is_public, service_for
 
 log = get_logger("http")
 

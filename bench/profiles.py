@@ -63,9 +63,9 @@ SENIORITIES = ("junior", "mid", "senior", "lead", "principal")
 
 
 def _skill_names() -> list[str]:
-    from services.profiles import skills
+    from services.profiles.skills import vocabulary
 
-    return [skill.name for skill in skills.vocabulary()]
+    return [skill.name for skill in vocabulary.vocabulary()]
 
 
 def _popularity(count: int) -> list[float]:
@@ -226,7 +226,7 @@ async def _explain(tenant_id: uuid.UUID, params: dict[str, str]) -> None:
     from sqlalchemy import text
 
     from services.core.db import database
-    from services.profiles.profile_rules import skill_key
+    from services.profiles.profiles.rules import skill_key
 
     print(f"EXPLAIN ANALYZE for {params}, the statement services/profiles/search.py builds:")
     sql = """

@@ -6,7 +6,8 @@ from services.core.auth import issue_token
 from services.core.db import database
 from services.core.errors import ProblemError
 from services.core.queue import queue
-from services.profiles import service
+from services.profiles.tenants import service as tenants
+from services.profiles.users import service as users
 
 
 class AdminError(Exception):
@@ -16,7 +17,7 @@ class AdminError(Exception):
 async def create_tenant(slug: str, name: str, admin_email: str) -> dict[str, Any]:
     try:
         async with database.transaction() as session:
-            tenant = await service.create_tenant(
+            tenant = await tenants.create_tenant(
                 session, slug=slug, name=name, admin_email=admin_email
             )
         return {
@@ -37,8 +38,8 @@ async def issue_user_token(
 ) -> str:
     try:
         async with database.transaction() as session:
-            tenant = await service.tenant_by_slug(session, tenant_slug)
-            user = await service.ensure_user(session, tenant, email, roles)
+            tenant = await tenants.tenant_by_slug(session, tenant_slug)
+            user = await users.ensure_user(session, tenant, email, roles)
             if not user.active:
                 raise AdminError(f"{user.email} is deactivated; an admin can reactivate them.")
         return issue_token(

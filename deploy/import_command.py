@@ -108,11 +108,11 @@ async def _create(
     """The import, created as the endpoint creates it; only its ids leave, so the file's bytes
     held by the session's objects are freed before the rows are processed."""
     from services.core.db import database
-    from services.profiles import service as profiles
     from services.profiles.imports import service
+    from services.profiles.tenants.service import tenant_by_slug
 
     async with database.transaction() as session:
-        tenant = await profiles.tenant_by_slug(session, slug)
+        tenant = await tenant_by_slug(session, slug)
         admin = await service.creator_for_cli(session, tenant.id, by)
         record = await service.create_import(
             session,

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-import services.models  # noqa: F401 - registers every service's tables on the metadata
+import migrations.all_tables  # noqa: F401 - registers every service's tables on the metadata
 from services.core.db import async_url
 from services.core.models import SCHEMAS, Base
 from services.core.settings import get_settings

@@ -3,8 +3,8 @@ with SERVICE_NAME set."""
 
 from fastapi import FastAPI
 
+from api.routes import SERVICES
 from services.core.settings import get_settings
-from services.registry import SERVICES
 
 
 def create_app() -> FastAPI:

@@ -69,7 +69,8 @@ from services.core.auth import issue_token  # noqa: E402
 from services.core.db import database  # noqa: E402
 from services.core.queue import json_deserializer, json_serializer  # noqa: E402
 from services.core.settings import get_settings  # noqa: E402
-from services.profiles import service as profiles  # noqa: E402
+from services.profiles.tenants.service import create_tenant, tenant_by_slug  # noqa: E402
+from services.profiles.users.service import ensure_user  # noqa: E402
 from workers.main import WorkerSettings, worker_options  # noqa: E402
 
 
@@ -127,8 +128,8 @@ class TenantHandle:
 
     async def token(self, email: str, roles: list[str] | None = None) -> str:
         async with database.transaction() as session:
-            tenant = await profiles.tenant_by_slug(session, self.slug)
-            user = await profiles.ensure_user(session, tenant, email, roles or [])
+            tenant = await tenant_by_slug(session, self.slug)
+            user = await ensure_user(session, tenant, email, roles or [])
         return issue_token(
             tenant_id=user.tenant_id, user_id=user.id, email=user.email, roles=user.roles
         )
@@ -149,7 +150,7 @@ def make_tenant() -> TenantFactory:
         slug = f"t-{uuid.uuid4().hex[:12]}"
         admin_email = f"admin@{slug}.example"
         async with database.transaction() as session:
-            tenant = await profiles.create_tenant(
+            tenant = await create_tenant(
                 session, slug=slug, name=f"Tenant {slug}", admin_email=admin_email
             )
         return TenantHandle(tenant.id, slug, admin_email)

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.profiles.models import Profile
+from services.profiles.profiles.models import Profile
 
 
 async def take_mentor_place(

@@ -5,7 +5,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.profiles.models import Program, User
+from services.profiles.programs.models import Program
+from services.profiles.users.models import User
 
 
 async def active_user_ids(session: AsyncSession, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:

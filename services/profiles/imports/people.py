@@ -11,10 +11,11 @@ from pydantic import Field, StringConstraints, ValidationError, field_validator
 from services.core.auth import Role
 from services.core.errors import ProblemError
 from services.core.schemas import RequestBody
-from services.profiles import profile_rules, profile_service
 from services.profiles.imports.formats import RowError, RowParser
-from services.profiles.profile_schemas import ProfileFields
-from services.profiles.service import display_name_from, normalise_email
+from services.profiles.profiles import rules as profile_rules
+from services.profiles.profiles import service as profile_service
+from services.profiles.profiles.schemas import ProfileFields
+from services.profiles.users.service import display_name_from, normalise_email
 
 # A row with more problems than this is reported with its first ones: enough to fix it.
 MAX_ERRORS_PER_ROW: Final = 20

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from services.profiles.provisioning_models import Import
+from services.profiles.imports.models import Import
 
 # The profile columns an import writes (`profile_service.profile_columns`), with their SQL types.
 PROFILE_COLUMNS: dict[str, str] = {

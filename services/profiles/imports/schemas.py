@@ -8,7 +8,7 @@ from pydantic import Field
 
 from services.core.schemas import ResponseBody
 from services.profiles.imports import service
-from services.profiles.provisioning_models import Import
+from services.profiles.imports.models import Import
 
 ImportStatus = Literal["queued", "running", "succeeded", "failed"]
 

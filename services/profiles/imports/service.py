@@ -28,12 +28,12 @@ from services.core.queue import queue
 from services.core.tenancy import bind_tenant
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository
 from services.profiles.imports.formats import MEDIA_TYPES, FileError, Format, RowError, open_file
+from services.profiles.imports.models import Import
 from services.profiles.imports.people import Outcome, Person, changed_fields
 from services.profiles.imports.repository import ExistingUser, ImportState
-from services.profiles.models import User
-from services.profiles.profile_service import remember_tenant_skills
-from services.profiles.provisioning_models import Import
-from services.profiles.service import normalise_email
+from services.profiles.profiles.service import remember_tenant_skills
+from services.profiles.users.models import User
+from services.profiles.users.service import normalise_email
 
 log = get_logger(__name__)
 

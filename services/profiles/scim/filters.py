@@ -26,9 +26,9 @@ from scim2_models.path import (
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.profiles.models import User
-from services.profiles.provisioning_models import ScimGroup, ScimGroupMember
+from services.profiles.scim.models import ScimGroup, ScimGroupMember
 from services.profiles.scim.resources import GROUP_SCHEMA, USER_SCHEMA
+from services.profiles.users.models import User
 
 Op = CompareOperator
 

@@ -35,11 +35,11 @@ from services.core.auth import bearer_token
 from services.core.dependencies import get_session
 from services.core.errors import ProblemError
 from services.core.logging import get_logger
-from services.profiles.models import Tenant
-from services.profiles.scim import token_service
-from services.profiles.scim.provisioning import Caller, scim_principal
 from services.profiles.scim.resources import PROVIDER
+from services.profiles.scim.service import Caller, scim_principal
 from services.profiles.scim.storage import PostgresStorage
+from services.profiles.scim_tokens import service as token_service
+from services.profiles.tenants.models import Tenant
 
 log = get_logger(__name__)
 

@@ -28,12 +28,12 @@ from scim2_models import (
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.profiles import service
-from services.profiles.models import User
-from services.profiles.scim import provisioning
 from services.profiles.scim import resources as scim
+from services.profiles.scim import service
 from services.profiles.scim.filters import GROUPS, USERS
-from services.profiles.scim.provisioning import Caller, GroupFields, GroupView, UserFields
+from services.profiles.scim.service import Caller, GroupFields, GroupView, UserFields
+from services.profiles.users.models import User
+from services.profiles.users.service import normalise_email
 
 
 def version(updated_at: datetime) -> str:
@@ -90,7 +90,7 @@ def _attributes(wanted: scim.User[Any]) -> dict[str, Any]:
     body = wanted.model_dump(scim_ctx=Context.DEFAULT)
     for key in _FROM_COLUMNS:
         body.pop(key, None)
-    sign_in = service.normalise_email(wanted.user_name or "")
+    sign_in = normalise_email(wanted.user_name or "")
     for email in body.get("emails") or []:
         # The sign-in email among them is shown as the platform holds it (lower case), so
         # `emails` and `userName` agree on it. Other addresses, and `primary`, are kept as
@@ -107,7 +107,7 @@ def user_resource(user: User) -> scim.User[Any]:
     stored = user.scim_attributes
     if stored:
         # `active` and `displayName` are stored to say they are there (see
-        # provisioning.MIRRORED); their value is the column's. Absent, the identity provider
+        # service.MIRRORED); their value is the column's. Absent, the identity provider
         # removed them: the read omits them, and the account keeps its state and its name.
         resource = scim.ScimUser.model_validate(stored, scim_ctx=None)
         resource.active = user.active if "active" in stored else None
@@ -245,13 +245,13 @@ class PostgresStorage(AsyncScimStorage):
         resources: list[Resource[Any]]
         if resource_types[0].name == "User":
             where = USERS(ast) if ast is not None else None
-            total, users = await provisioning.search_users(
+            total, users = await service.search_users(
                 self.session, where, offset, search_request.count
             )
             resources = [user_resource(user) for user in users]
         else:
             where = GROUPS(ast) if ast is not None else None
-            total, groups = await provisioning.search_groups(
+            total, groups = await service.search_groups(
                 self.session,
                 where,
                 offset,
@@ -263,11 +263,11 @@ class PostgresStorage(AsyncScimStorage):
 
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         if resource_type.name == "User":
-            user = await provisioning.create_user(
+            user = await service.create_user(
                 self.session, self.caller, _user_fields(resource, None)
             )
             return user_resource(user)
-        view = await provisioning.create_group(self.session, self.caller, _group_fields(resource))
+        view = await service.create_group(self.session, self.caller, _group_fields(resource))
         return group_resource(view)
 
     async def update(
@@ -280,7 +280,7 @@ class PostgresStorage(AsyncScimStorage):
         if resource_type.name == "User":
             current = user_resource(await self._user(resource.id, for_update=True))
             _check_version(current, expected_version)
-            user = await provisioning.update_user(
+            user = await service.update_user(
                 self.session,
                 self.caller,
                 _id(resource.id, "User"),
@@ -289,7 +289,7 @@ class PostgresStorage(AsyncScimStorage):
             return user_resource(user)
         group = group_resource(await self._group(resource.id, with_members=False, for_update=True))
         _check_version(group, expected_version)
-        view = await provisioning.update_group(
+        view = await service.update_group(
             self.session, self.caller, _id(resource.id, "Group"), _group_fields(resource)
         )
         return group_resource(view)
@@ -303,20 +303,20 @@ class PostgresStorage(AsyncScimStorage):
     ) -> None:
         if resource_type.name == "User":
             _check_version(user_resource(await self._user(resource_id)), expected_version)
-            await provisioning.delete_user(self.session, self.caller, _id(resource_id, "User"))
+            await service.delete_user(self.session, self.caller, _id(resource_id, "User"))
             return
         current = group_resource(await self._group(resource_id, with_members=False))
         _check_version(current, expected_version)
-        await provisioning.delete_group(self.session, self.caller, _id(resource_id, "Group"))
+        await service.delete_group(self.session, self.caller, _id(resource_id, "Group"))
 
     async def _user(self, resource_id: str | None, *, for_update: bool = False) -> User:
         user_id = _id(resource_id, "User")
-        return await provisioning.get_user(self.session, user_id, for_update=for_update)
+        return await service.get_user(self.session, user_id, for_update=for_update)
 
     async def _group(
         self, resource_id: str | None, *, with_members: bool, for_update: bool = False
     ) -> GroupView:
         group_id = _id(resource_id, "Group")
-        return await provisioning.get_group(
+        return await service.get_group(
             self.session, group_id, with_members=with_members, for_update=for_update
         )

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.models import utcnow
-from services.profiles.models import User
+from services.profiles.users.models import User
 
 
 def live_user() -> ColumnElement[bool]:

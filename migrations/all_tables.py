@@ -1,0 +1,33 @@
+"""Imports every service's tables, so the metadata (and Alembic) sees the whole database."""
+
+from services.core.idempotency import IdempotencyKey
+from services.core.outbox import OutboxEvent
+from services.matching.models import MatchingRun
+from services.profiles.imports.models import Import
+from services.profiles.profiles.models import Profile
+from services.profiles.programs.models import Program, ProgramParticipant
+from services.profiles.scim.models import ScimGroup, ScimGroupMember
+from services.profiles.scim_tokens.models import ScimToken
+from services.profiles.skills.models import TenantSkill
+from services.profiles.tenants.models import Tenant
+from services.profiles.users.models import User
+from services.progress.models import Mentorship
+from services.proposals.models import MentorshipRequest
+
+__all__ = [
+    "IdempotencyKey",
+    "Import",
+    "MatchingRun",
+    "Mentorship",
+    "MentorshipRequest",
+    "OutboxEvent",
+    "Profile",
+    "Program",
+    "ProgramParticipant",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimToken",
+    "Tenant",
+    "TenantSkill",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Mentor search over profiles (`/v1/mentors`)."""

@@ -1,0 +1,219 @@
+"""Use cases of profiles: read one's own or someone's public profile, replace or change one's
+own. Flushes, never commits."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.errors import NotFound, Unauthorized
+from services.core.etags import bump_version, check_if_match, etag
+from services.core.models import utcnow
+from services.core.outbox import emit
+from services.profiles.profiles.models import Profile
+from services.profiles.profiles.rules import Derived, completeness, derive
+from services.profiles.profiles.schemas import (
+    Completeness,
+    MentorRead,
+    ProfileFields,
+    ProfilePatch,
+    ProfileRead,
+    PublicProfile,
+)
+from services.profiles.skills.models import TenantSkill
+from services.profiles.users.models import User
+
+# The version of a profile not written yet; PUT or PATCH with its ETag creates the profile.
+UNWRITTEN_VERSION = 0
+
+
+def fields_of(profile: Profile | None) -> ProfileFields:
+    if profile is None:
+        return ProfileFields()
+    return ProfileFields.model_validate(
+        {
+            **profile.details,
+            "headline": profile.headline,
+            "bio": profile.bio,
+            "timezone": profile.timezone,
+            "years_experience": profile.years_experience,
+            "seniority": profile.seniority,
+        }
+    )
+
+
+def _mentor_read(profile: Profile | None, fields: ProfileFields) -> MentorRead | None:
+    if fields.mentor is None:
+        return None
+    active = profile.active_mentees if profile is not None else 0
+    return MentorRead(**fields.mentor.model_dump(), active_mentees=active)
+
+
+def to_read(user: User, profile: Profile | None) -> ProfileRead:
+    fields = fields_of(profile)
+    score, missing = completeness(fields, user.roles)
+    return ProfileRead(
+        user_id=user.id,
+        display_name=user.display_name,
+        **fields.model_dump(exclude={"mentor"}),
+        mentor=_mentor_read(profile, fields),
+        completeness=Completeness(score=score, missing=missing),
+        updated_at=profile.updated_at if profile is not None else user.updated_at,
+    )
+
+
+def to_public(user: User, profile: Profile | None) -> PublicProfile:
+    fields = fields_of(profile)
+    availability = fields.availability
+    if not availability.public:
+        availability = availability.model_copy(update={"weekly": []})
+    return PublicProfile(
+        user_id=user.id,
+        display_name=user.display_name,
+        **fields.model_dump(exclude={"mentor", "availability"}),
+        availability=availability,
+        mentor=_mentor_read(profile, fields),
+    )
+
+
+def version_of(profile: Profile | None) -> int:
+    return profile.version if profile is not None else UNWRITTEN_VERSION
+
+
+async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    user: User | None = await session.scalar(select(User).where(User.id == user_id, User.active))
+    return user
+
+
+async def load(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> tuple[User, Profile | None]:
+    """The user (active, in the session's tenant) and their profile, if written. For an update
+    the user's row stays locked to the end of the transaction, so the If-Match check and the
+    write see the same version, and two first writes cannot both create a profile."""
+    stmt = (
+        select(User, Profile)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(User.id == user_id, User.active)
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=User)
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        raise NotFound("No such person.")
+    return row[0], row[1]
+
+
+async def load_own(
+    session: AsyncSession, principal: Principal, *, for_update: bool = False
+) -> tuple[User, Profile | None]:
+    try:
+        return await load(session, principal.user_id, for_update=for_update)
+    except NotFound as exc:
+        raise Unauthorized("This account does not exist or is deactivated.") from exc
+
+
+async def replace(
+    session: AsyncSession, principal: Principal, body: ProfileFields, if_match: str | None
+) -> tuple[User, Profile]:
+    user, profile = await load_own(session, principal, for_update=True)
+    check_if_match(if_match, etag(version_of(profile)))
+    return user, await _write(session, principal, user, profile, body)
+
+
+async def change(
+    session: AsyncSession, principal: Principal, patch: ProfilePatch, if_match: str | None
+) -> tuple[User, Profile]:
+    user, profile = await load_own(session, principal, for_update=True)
+    check_if_match(if_match, etag(version_of(profile)))
+    merged = {**fields_of(profile).model_dump(), **patch.model_dump(exclude_unset=True)}
+    for name in ("headline", "bio"):
+        if merged[name] is None:
+            merged[name] = ""
+    for name in ("languages", "industries", "career_history", "achievements", "values", "skills"):
+        if merged[name] is None:
+            merged[name] = []
+    for name in ("communication", "availability"):
+        if merged[name] is None:
+            merged[name] = {}
+    body = ProfileFields.model_validate(merged)
+    return user, await _write(session, principal, user, profile, body)
+
+
+async def _write(
+    session: AsyncSession,
+    principal: Principal,
+    user: User,
+    profile: Profile | None,
+    body: ProfileFields,
+) -> Profile:
+    derived = derive(body, user.roles)
+    body = body.model_copy(update={"skills": derived.skills})
+    before = fields_of(profile).model_dump(mode="json") if profile is not None else None
+    values = profile_columns(body, derived)
+    if profile is None:
+        profile = Profile(tenant_id=principal.tenant_id, user_id=user.id, version=1, **values)
+        session.add(profile)
+    else:
+        for name, value in values.items():
+            setattr(profile, name, value)
+        bump_version(profile)
+        profile.updated_at = utcnow()
+    await remember_tenant_skills(session, principal.tenant_id, derived.unknown_skills)
+    await session.flush()
+    after = body.model_dump(mode="json")
+    changed = sorted(k for k in after if before is None or before.get(k) != after[k])
+    emit(
+        session,
+        "profile.updated",
+        {"user_id": str(user.id), "fields": changed, "version": profile.version},
+        tenant_id=principal.tenant_id,
+    )
+    return profile
+
+
+def profile_columns(body: ProfileFields, derived: Derived) -> dict[str, Any]:
+    """The profile row's columns for a body whose skills are already canonical (shared by the
+    API and bulk imports)."""
+    details: dict[str, Any] = body.model_dump(
+        mode="json", exclude={"headline", "bio", "timezone", "years_experience", "seniority"}
+    )
+    return {
+        "headline": body.headline,
+        "bio": body.bio,
+        "timezone": body.timezone,
+        "years_experience": body.years_experience,
+        "seniority": body.seniority,
+        "details": details,
+        "is_mentor": body.mentor is not None,
+        "accepting_requests": body.mentor.accepting_requests if body.mentor else False,
+        "mentor_capacity": body.mentor.capacity if body.mentor else 0,
+        "openness": body.mentor.openness if body.mentor else None,
+        "expertise_keys": derived.expertise_keys,
+        "learning_keys": derived.learning_keys,
+        "industry_keys": derived.industry_keys,
+        "language_keys": derived.language_keys,
+        "value_keys": derived.value_keys,
+        "search_text": derived.search_text,
+        "completeness": derived.completeness,
+    }
+
+
+async def remember_tenant_skills(
+    session: AsyncSession, tenant_id: uuid.UUID, unknown: dict[str, str]
+) -> None:
+    if not unknown:
+        return
+    await session.execute(
+        insert(TenantSkill)
+        .values(
+            [
+                {"id": uuid.uuid4(), "tenant_id": tenant_id, "key": key, "name": name}
+                for key, name in sorted(unknown.items())
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+    )

@@ -1,0 +1,1 @@
+"""Programs and their participants (`/v1/programs`)."""

@@ -1,0 +1,143 @@
+"""HTTP routes of programs and their participants."""
+
+import uuid
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.dependencies import get_principal, get_session, require_role
+from services.core.errors import problem_responses
+from services.core.etags import set_etag
+from services.core.pagination import Page, PageParams, page_params
+from services.profiles.programs import service
+from services.profiles.programs.schemas import (
+    ParticipantCreate,
+    ParticipantRead,
+    ParticipantRole,
+    ProgramCreate,
+    ProgramRead,
+    ProgramUpdate,
+)
+
+router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
+
+
+@router.get("/programs", tags=["programs"], response_model=Page[ProgramRead])
+async def list_programs(
+    _principal: Principal = Depends(get_principal),
+    params: PageParams = Depends(page_params),
+    session: AsyncSession = Depends(get_session),
+) -> Page[ProgramRead]:
+    """Programs of the caller's organisation, newest first; the default program is always there."""
+    programs, next_cursor = await service.list_programs(session, params)
+    return Page(items=[ProgramRead.model_validate(p) for p in programs], next_cursor=next_cursor)
+
+
+@router.post(
+    "/programs",
+    tags=["programs"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProgramRead,
+    responses=problem_responses(403),
+)
+async def create_program(
+    body: ProgramCreate,
+    response: Response,
+    principal: Principal = Depends(require_role("admin")),
+    session: AsyncSession = Depends(get_session),
+) -> ProgramRead:
+    program = await service.create_program(session, principal, body)
+    set_etag(response, program.version)
+    response.headers["Location"] = f"/v1/programs/{program.id}"
+    return ProgramRead.model_validate(program)
+
+
+@router.get(
+    "/programs/{program_id}",
+    tags=["programs"],
+    response_model=ProgramRead,
+    responses=problem_responses(404),
+)
+async def get_program(
+    program_id: uuid.UUID,
+    response: Response,
+    _principal: Principal = Depends(get_principal),
+    session: AsyncSession = Depends(get_session),
+) -> ProgramRead:
+    program = await service.get_program(session, program_id)
+    set_etag(response, program.version)
+    return ProgramRead.model_validate(program)
+
+
+@router.patch(
+    "/programs/{program_id}",
+    tags=["programs"],
+    response_model=ProgramRead,
+    responses=problem_responses(403, 404, 412),
+)
+async def update_program(
+    program_id: uuid.UUID,
+    body: ProgramUpdate,
+    response: Response,
+    if_match: str | None = Header(default=None),
+    principal: Principal = Depends(require_role("admin")),
+    session: AsyncSession = Depends(get_session),
+) -> ProgramRead:
+    """Change a program; send the ETag you read as If-Match to avoid overwriting someone else."""
+    program = await service.update_program(session, principal, program_id, body, if_match)
+    set_etag(response, program.version)
+    return ProgramRead.model_validate(program)
+
+
+@router.post(
+    "/programs/{program_id}/participants",
+    tags=["programs"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=ParticipantRead,
+    responses=problem_responses(403, 404, 409),
+)
+async def add_participant(
+    program_id: uuid.UUID,
+    body: ParticipantCreate,
+    principal: Principal = Depends(get_principal),
+    session: AsyncSession = Depends(get_session),
+) -> ParticipantRead:
+    """Enrol someone as mentor or mentee (admins), or yourself where the program allows it."""
+    participant = await service.add_participant(session, principal, program_id, body)
+    return ParticipantRead.model_validate(participant)
+
+
+@router.get(
+    "/programs/{program_id}/participants",
+    tags=["programs"],
+    response_model=Page[ParticipantRead],
+    responses=problem_responses(404),
+)
+async def list_participants(
+    program_id: uuid.UUID,
+    role: ParticipantRole | None = Query(None),
+    _principal: Principal = Depends(get_principal),
+    params: PageParams = Depends(page_params),
+    session: AsyncSession = Depends(get_session),
+) -> Page[ParticipantRead]:
+    rows, next_cursor = await service.list_participants(session, program_id, params, role)
+    return Page(items=[ParticipantRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.delete(
+    "/programs/{program_id}/participants/{user_id}",
+    tags=["programs"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(403, 404),
+)
+async def remove_participant(
+    program_id: uuid.UUID,
+    user_id: uuid.UUID,
+    role: ParticipantRole | None = Query(None, description="Only this role; default both."),
+    principal: Principal = Depends(get_principal),
+    session: AsyncSession = Depends(get_session),
+) -> Response:
+    """Take someone (admins) or yourself out of a program."""
+    await service.remove_participant(session, principal, program_id, user_id, role)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

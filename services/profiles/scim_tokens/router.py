@@ -1,0 +1,64 @@
+"""Admin API for SCIM tokens: create (shown once), list, revoke. Rotating is creating a new
+token, switching the identity provider to it, then revoking the old one."""
+
+import uuid
+
+from fastapi import APIRouter, Depends, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.dependencies import get_session, require_role
+from services.core.errors import problem_responses
+from services.core.pagination import Page, PageParams, page_params
+from services.profiles.scim_tokens import service
+from services.profiles.scim_tokens.schemas import ScimTokenCreated, ScimTokenRead
+
+router = APIRouter(prefix="/v1/tenant", tags=["scim"], responses=problem_responses(401, 403, 422))
+
+
+@router.post(
+    "/scim-tokens",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ScimTokenCreated,
+)
+async def create_scim_token(
+    response: Response,
+    principal: Principal = Depends(require_role("admin")),
+    session: AsyncSession = Depends(get_session),
+) -> ScimTokenCreated:
+    """A new token for the organisation's identity provider to call /scim/v2 with. The token
+    is in this response only; store it in the identity provider right away."""
+    issued = await service.create_token(session, principal)
+    response.headers["Cache-Control"] = "no-store"
+    return ScimTokenCreated(
+        id=issued.row.id,
+        token=issued.token,
+        prefix=issued.row.prefix,
+        created_at=issued.row.created_at,
+    )
+
+
+@router.get("/scim-tokens", response_model=Page[ScimTokenRead])
+async def list_scim_tokens(
+    _principal: Principal = Depends(require_role("admin")),
+    params: PageParams = Depends(page_params),
+    session: AsyncSession = Depends(get_session),
+) -> Page[ScimTokenRead]:
+    """Tokens not yet revoked, newest first, without the secrets."""
+    rows, next_cursor = await service.list_tokens(session, params)
+    return Page(items=[ScimTokenRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.delete(
+    "/scim-tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+async def revoke_scim_token(
+    token_id: uuid.UUID,
+    _principal: Principal = Depends(require_role("admin")),
+    session: AsyncSession = Depends(get_session),
+) -> Response:
+    """Revoke a token: the identity provider's next request with it gets 401."""
+    await service.revoke_token(session, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

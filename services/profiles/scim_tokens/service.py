@@ -1,0 +1,92 @@
+"""SCIM tokens: created by a tenant admin, shown once, kept only as a SHA-256 hash.
+
+A token is 256 random bits, so a hash without salt or stretching is enough: there is no
+dictionary to try, and a stolen hash does not give the token back.
+"""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.db import database
+from services.core.errors import NotFound
+from services.core.models import utcnow
+from services.core.pagination import PageParams, paginate
+from services.core.tenancy import bind_tenant
+from services.profiles.scim_tokens.models import ScimToken
+
+TOKEN_PREFIX = "scim_"
+SHOWN_PREFIX_LENGTH = 12
+# last_used_at is a hint for admins deciding which token to revoke, not an audit log: writing
+# it on every request of a bulk sync would cost a write per read.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    row: ScimToken
+    token: str
+
+
+async def create_token(session: AsyncSession, principal: Principal) -> IssuedToken:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ScimToken(
+        tenant_id=principal.tenant_id,
+        token_hash=token_hash(token),
+        prefix=token[:SHOWN_PREFIX_LENGTH],
+        created_by=principal.user_id,
+    )
+    session.add(row)
+    await session.flush()
+    return IssuedToken(row, token)
+
+
+async def list_tokens(
+    session: AsyncSession, params: PageParams
+) -> tuple[list[ScimToken], str | None]:
+    """The tokens that still work, newest first."""
+    return await paginate(
+        session, select(ScimToken).where(ScimToken.revoked_at.is_(None)), ScimToken, params
+    )
+
+
+async def revoke_token(session: AsyncSession, token_id: uuid.UUID) -> None:
+    row = await session.scalar(
+        select(ScimToken).where(ScimToken.id == token_id, ScimToken.revoked_at.is_(None))
+    )
+    if row is None:
+        raise NotFound("No such SCIM token.")
+    row.revoked_at = utcnow()
+    await session.flush()
+
+
+async def authenticate(session: AsyncSession, token: str | None) -> uuid.UUID | None:
+    """The tenant a SCIM token belongs to, with `session` bound to it; None if the token is
+    unknown or revoked."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    # Its own short transaction, so that recording the use sticks even for a read (which
+    # never commits) or a request that then fails.
+    async with database.transaction() as own:
+        row = await own.scalar(
+            select(ScimToken)
+            .where(ScimToken.token_hash == token_hash(token), ScimToken.revoked_at.is_(None))
+            .execution_options(all_tenants=True)
+        )
+        if row is None:
+            return None
+        now = utcnow()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            row.last_used_at = now
+    bind_tenant(session, row.tenant_id)
+    return row.tenant_id

@@ -1,0 +1,72 @@
+"""Use cases of tenants: create an organisation, find one. Flushes, never commits."""
+
+import re
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
+from services.core.outbox import emit
+from services.core.tenancy import bind_tenant
+from services.profiles.programs.models import Program
+from services.profiles.programs.schemas import (
+    DEFAULT_MATCHING_WEIGHTS,
+)
+from services.profiles.tenants.models import Tenant
+from services.profiles.users.service import ensure_user
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+DEFAULT_PROGRAM_NAME = "General mentoring"
+
+
+async def create_tenant(session: AsyncSession, *, slug: str, name: str, admin_email: str) -> Tenant:
+    """A new organisation with its default program and first admin."""
+    slug = slug.strip().lower()
+    if not SLUG.match(slug):
+        raise Unprocessable(
+            "A slug is 1 to 63 lowercase letters, digits and hyphens.",
+            errors=[FieldError(loc=["slug"], msg="invalid slug")],
+        )
+    if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise Conflict(f"A tenant with slug {slug!r} already exists.")
+    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip() or slug, settings={})
+    session.add(tenant)
+    await session.flush()
+    bind_tenant(session, tenant.id)
+    session.add(
+        Program(
+            tenant_id=tenant.id,
+            name=DEFAULT_PROGRAM_NAME,
+            is_default=True,
+            matching_weights=dict(DEFAULT_MATCHING_WEIGHTS),
+        )
+    )
+    emit(
+        session, "tenant.created", {"tenant_id": str(tenant.id), "slug": slug}, tenant_id=tenant.id
+    )
+    await ensure_user(session, tenant, admin_email, ["admin"])
+    return tenant
+
+
+async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant:
+    tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
+    if tenant is None:
+        raise NotFound(f"No tenant {slug!r}.")
+    return tenant
+
+
+async def get_tenant(session: AsyncSession, principal: Principal) -> Tenant:
+    tenant = await session.get(Tenant, principal.tenant_id)
+    if tenant is None:
+        raise Unauthorized("The tenant of this token no longer exists.")
+    return tenant

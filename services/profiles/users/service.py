@@ -1,0 +1,146 @@
+"""Use cases of users: create on first use, read, list, change. Flushes, never commits."""
+
+import re
+import uuid
+from collections.abc import Iterable
+from functools import partial
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.access import access_list
+from services.core.auth import ROLES, Principal
+from services.core.db import after_commit
+from services.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
+from services.core.outbox import emit
+from services.core.pagination import PageParams, paginate
+from services.core.tenancy import bind_tenant
+from services.profiles.tenants.models import Tenant
+from services.profiles.users.models import User
+from services.profiles.users.schemas import UserUpdate
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 320:
+        raise Unprocessable(
+            "Not an email address.", errors=[FieldError(loc=["email"], msg="not an email address")]
+        )
+    return email
+
+
+def display_name_from(email: str) -> str:
+    local = email.split("@", 1)[0]
+    return " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part) or email
+
+
+async def ensure_user(
+    session: AsyncSession, tenant: Tenant, email: str, roles: Iterable[str]
+) -> User:
+    """The user with this email, created on first use; the roles asked for are added."""
+    email = normalise_email(email)
+    wanted = sorted(set(roles))
+    unknown = [r for r in wanted if r not in ROLES]
+    if unknown:
+        raise Unprocessable(f"Unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}.")
+    bind_tenant(session, tenant.id)
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            tenant_id=tenant.id,
+            email=email,
+            display_name=display_name_from(email),
+            roles=wanted or ["mentee"],
+        )
+        session.add(user)
+        await session.flush()
+        emit(
+            session,
+            "user.created",
+            {"user_id": str(user.id), "email": email, "roles": user.roles},
+            tenant_id=tenant.id,
+        )
+    elif not set(wanted) <= set(user.roles):
+        user.roles = sorted(set(user.roles) | set(wanted))
+        await session.flush()
+    return user
+
+
+async def get_current_user(session: AsyncSession, principal: Principal) -> User:
+    user = await session.scalar(select(User).where(User.id == principal.user_id))
+    if user is None or not user.active:
+        raise Unauthorized("This account does not exist or is deactivated.")
+    return user
+
+
+async def list_users(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> tuple[list[User], str | None]:
+    stmt = select(User)
+    if role is not None:
+        stmt = stmt.where(User.roles.contains([role]))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            User.email.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\")
+        )
+    return await paginate(session, stmt, User, params)
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+    stmt = select(User).where(User.id == user_id)
+    user = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, body: UserUpdate
+) -> User:
+    """An admin renames, changes roles, deactivates or reactivates someone."""
+    user = await get_user(session, user_id, for_update=True)
+    changes = body.model_dump(exclude_unset=True)
+    if any(changes.get(name, False) is None for name in ("display_name", "roles", "active")):
+        raise Unprocessable("display_name, roles and active cannot be emptied.")
+    if user.id == principal.user_id and (
+        changes.get("active") is False or ("roles" in changes and "admin" not in changes["roles"])
+    ):
+        raise Conflict("You cannot deactivate yourself or drop your own admin role.")
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if "roles" in changes:
+        user.roles = sorted(set(changes["roles"]))
+    was_active = user.active
+    if "active" in changes:
+        user.active = changes["active"]
+    await session.flush()
+    if was_active and not user.active:
+        emit(session, "user.deactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
+        after_commit(session, partial(access_list.block, user.id))
+    elif not was_active and user.active:
+        emit(session, "user.reactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
+        after_commit(session, partial(access_list.unblock, user.id))
+    if "roles" in changes or "display_name" in changes:
+        emit(
+            session,
+            "user.updated",
+            {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
+            tenant_id=user.tenant_id,
+        )
+    return user
