@@ -3,13 +3,12 @@
 import uuid
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.dependencies import get_session, require_role
-from services.core.errors import NotFound, problem_responses
-from services.matching.models import MatchingRun
+from services.core.errors import problem_responses
+from services.matching import service
 from services.matching.schemas import MatchingRunRead
 
 router = APIRouter(prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 422))
@@ -22,7 +21,4 @@ async def get_matching_run(
     session: AsyncSession = Depends(get_session),
 ) -> MatchingRunRead:
     """Status and figures of a cohort matching run."""
-    run = await session.scalar(select(MatchingRun).where(MatchingRun.id == run_id))
-    if run is None:
-        raise NotFound("No such matching run.")
-    return MatchingRunRead.model_validate(run)
+    return MatchingRunRead.model_validate(await service.get_run(session, run_id))

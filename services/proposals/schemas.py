@@ -4,6 +4,7 @@ from typing import Literal
 
 from services.core.schemas import ResponseBody
 
+RequestBox = Literal["sent", "received"]
 RequestStatus = Literal[
     "draft", "pending", "countered", "accepted", "declined", "withdrawn", "expired"
 ]
