@@ -1,14 +1,16 @@
 """Async engine and sessions: one session per request or job, committed in exactly one place.
 
 Writes run in a transaction. Reads (GET) use an autocommit connection, so a primary-key
-read is one round trip instead of three (BEGIN, SELECT, ROLLBACK).
+read is one round trip instead of three (BEGIN, SELECT, ROLLBACK). Such a read session has no
+transaction to commit, so it refuses every write: one would persist statement by statement, and
+what waits for a commit (after-commit callbacks, the outbox relay's wake-up) would never run.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import TextClause, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -17,11 +19,28 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from services.core.logging import get_logger
 from services.core.settings import get_settings
 
 log = get_logger(__name__)
+
+# `Session.info` key of a session opened for reading.
+READONLY = "readonly"
+
+
+class WriteOnReadSession(RuntimeError):
+    """Code wrote through a session opened for reading (a GET). No client input can cause this:
+    it is a programming error, and the request fails rather than half-persist its writes."""
+
+
+def refuse_if_readonly(session: AsyncSession | Session, attempt: str) -> None:
+    if session.info.get(READONLY):
+        raise WriteOnReadSession(
+            f"{attempt} on a read-only session: a GET must not write; "
+            "do it in a POST, PUT, PATCH or DELETE, or in a job (database.transaction())."
+        )
 
 
 def async_url(url: str) -> URL:
@@ -60,7 +79,9 @@ class Database:
 
     def _bind(self, write_bind: Any, read_bind: Any, **options: Any) -> None:
         self._write = async_sessionmaker(write_bind, expire_on_commit=False, **options)
-        self._read = async_sessionmaker(read_bind, expire_on_commit=False, **options)
+        self._read = async_sessionmaker(
+            read_bind, expire_on_commit=False, info={READONLY: True}, **options
+        )
 
     def bind_to_connection(self, connection: AsyncConnection) -> None:
         """Route every session through one connection whose outer transaction a test rolls back."""
@@ -105,6 +126,7 @@ AfterCommit = Callable[[], Awaitable[None]]
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback()` once the session's transaction has committed (e.g. wake a worker).
     The same callback registered twice runs once."""
+    refuse_if_readonly(session, "after_commit()")
     session.info.setdefault("after_commit", {})[callback] = None
 
 
@@ -128,3 +150,31 @@ def _drop_after_commit_callbacks(session: Any) -> None:
     # A rolled-back unit of work must not trigger anything that assumed it happened.
     if not session.in_nested_transaction():
         session.info.pop("after_commit", None)
+
+
+# A read session refuses writes at each door the ORM has: adding an object (emit() adds its
+# outbox row), flushing changes to loaded objects, and executing INSERT/UPDATE/DELETE.
+@event.listens_for(AsyncSession.sync_session_class, "before_attach")
+def _refuse_add(session: Session, _instance: object) -> None:
+    refuse_if_readonly(session, "add()")
+
+
+@event.listens_for(AsyncSession.sync_session_class, "before_flush")
+def _refuse_flush(session: Session, _context: object, _instances: object) -> None:
+    refuse_if_readonly(session, "flush()")
+
+
+_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE"})
+
+
+@event.listens_for(AsyncSession.sync_session_class, "do_orm_execute")
+def _refuse_write_statement(state: ORMExecuteState) -> None:
+    if not state.session.info.get(READONLY):
+        return
+    if state.is_insert or state.is_update or state.is_delete:
+        refuse_if_readonly(state.session, "An INSERT, UPDATE or DELETE")
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        verb = statement.text.lstrip().split(None, 1)[:1]
+        if verb and verb[0].upper() in _WRITE_VERBS:
+            refuse_if_readonly(state.session, f"A raw {verb[0].upper()}")
