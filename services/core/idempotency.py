@@ -3,14 +3,21 @@
 The key row is inserted in the same transaction as the work it guards. A concurrent duplicate
 blocks on the unique index until the first transaction ends, then finds the stored response:
 two requests with one key create one resource.
+
+A response that carries a secret shown once (a SCIM token, a webhook or inbound secret) is
+stored without it: the route declares `Depends(shown_once("token"))`, and a replay answers the
+first response with those fields null. A plaintext secret never reaches the database.
 """
 
 import hashlib
+import json
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -23,6 +30,39 @@ from services.core.settings import get_settings
 
 MAX_KEY_LENGTH = 255
 KEPT_HEADERS = ("content-type", "etag", "location")
+# Request state naming the response fields a stored response leaves out (see `shown_once`).
+WITHHELD_FIELDS = "withheld_from_replay"
+
+# For the OpenAPI description of a route that uses `shown_once`.
+SHOWN_ONCE_NOTE = (
+    "The secret is in this response only: it is stored nowhere in plaintext. A replay of this "
+    "request with the same `Idempotency-Key` answers the first response without it (the field "
+    "is null); create a new one if it was lost."
+)
+
+
+def shown_once(*fields: str) -> Callable[[Request], Awaitable[None]]:
+    """A route dependency for a response whose top-level `fields` are secrets: the stored copy
+    that a replay answers has them set to null."""
+
+    async def withhold(request: Request) -> None:
+        setattr(request.state, WITHHELD_FIELDS, fields)
+
+    return withhold
+
+
+def _without(body: bytes, fields: Sequence[str]) -> bytes:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        # Storing it as it is could store the secret; failing the request stores nothing.
+        raise RuntimeError("a response marked shown_once must be a JSON object")
+    for name in fields:
+        if name in document:
+            document[name] = None
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class IdempotencyKey(Base, TenantScoped):
@@ -118,7 +158,12 @@ async def record(
     status_code: int,
     headers: list[tuple[bytes, bytes]],
     body: bytes,
+    *,
+    withheld: Sequence[str] = (),
 ) -> None:
+    """Store the response a replay answers; `withheld` fields are secrets it leaves out."""
+    if withheld:
+        body = _without(body, withheld)
     kept = {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in headers

@@ -180,7 +180,12 @@ class UnitOfWorkMiddleware:
             if status < 400:
                 if claimed is not None:
                     await idempotency.record(
-                        session, claimed, status, start.get("headers", []), response_body
+                        session,
+                        claimed,
+                        status,
+                        start.get("headers", []),
+                        response_body,
+                        withheld=state.get(idempotency.WITHHELD_FIELDS, ()),
                     )
                 callbacks = await commit(session)
             else:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal
 from services.core.dependencies import get_session, require_role
 from services.core.errors import problem_responses
+from services.core.idempotency import SHOWN_ONCE_NOTE, shown_once
 from services.core.pagination import Page, PageParams, page_params
 from services.profiles.scim_tokens import service
 from services.profiles.scim_tokens.schemas import ScimTokenCreated, ScimTokenRead
@@ -20,14 +21,15 @@ router = APIRouter(prefix="/v1/tenant", tags=["scim"], responses=problem_respons
     "/scim-tokens",
     status_code=status.HTTP_201_CREATED,
     response_model=ScimTokenCreated,
+    dependencies=[Depends(shown_once("token"))],
+    description="A new token for the organisation's identity provider to call /scim/v2 with; "
+    "store it in the identity provider right away. " + SHOWN_ONCE_NOTE,
 )
 async def create_scim_token(
     response: Response,
     principal: Principal = Depends(require_role("admin")),
     session: AsyncSession = Depends(get_session),
 ) -> ScimTokenCreated:
-    """A new token for the organisation's identity provider to call /scim/v2 with. The token
-    is in this response only; store it in the identity provider right away."""
     issued = await service.create_token(session, principal)
     response.headers["Cache-Control"] = "no-store"
     return ScimTokenCreated(

@@ -3,6 +3,8 @@
 import uuid
 from datetime import datetime
 
+from pydantic import Field
+
 from services.core.schemas import ResponseBody
 
 
@@ -18,6 +20,8 @@ class ScimTokenCreated(ResponseBody):
     """The only response that carries the token itself."""
 
     id: uuid.UUID
-    token: str
+    token: str | None = Field(
+        description="The token, shown once: null in a replay of an Idempotency-Key request."
+    )
     prefix: str
     created_at: datetime
