@@ -9,7 +9,8 @@ from sqlalchemy import select, text, update
 from services.core.db import WriteOnReadSession, after_commit, database
 from services.core.outbox import OutboxEvent, emit
 from services.core.tenancy import bind_tenant
-from services.profiles.models import Program, Tenant
+from services.profiles.programs.models import Program
+from services.profiles.tenants.models import Tenant
 from tests.conftest import TenantFactory
 
 
