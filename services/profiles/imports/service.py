@@ -31,7 +31,7 @@ from services.profiles.imports.formats import MEDIA_TYPES, FileError, Format, Ro
 from services.profiles.imports.models import Import
 from services.profiles.imports.people import Outcome, Person, changed_fields
 from services.profiles.imports.repository import ExistingUser, ImportState
-from services.profiles.profiles.service import remember_tenant_skills
+from services.profiles.skills.repository import remember_tenant_skills
 from services.profiles.users.models import User
 from services.profiles.users.service import normalise_email
 

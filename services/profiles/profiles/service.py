@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
@@ -23,7 +22,7 @@ from services.profiles.profiles.schemas import (
     ProfileRead,
     PublicProfile,
 )
-from services.profiles.skills.models import TenantSkill
+from services.profiles.skills.repository import remember_tenant_skills
 from services.profiles.users.models import User
 
 # The version of a profile not written yet; PUT or PATCH with its ETag creates the profile.
@@ -200,20 +199,3 @@ def profile_columns(body: ProfileFields, derived: Derived) -> dict[str, Any]:
         "search_text": derived.search_text,
         "completeness": derived.completeness,
     }
-
-
-async def remember_tenant_skills(
-    session: AsyncSession, tenant_id: uuid.UUID, unknown: dict[str, str]
-) -> None:
-    if not unknown:
-        return
-    await session.execute(
-        insert(TenantSkill)
-        .values(
-            [
-                {"id": uuid.uuid4(), "tenant_id": tenant_id, "key": key, "name": name}
-                for key, name in sorted(unknown.items())
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
-    )

@@ -1,9 +1,7 @@
 """Use cases of programs and their participants. Flushes, never commits."""
 
 import uuid
-from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
@@ -16,7 +14,8 @@ from services.core.errors import (
 )
 from services.core.etags import bump_version, check_if_match, etag
 from services.core.outbox import emit
-from services.core.pagination import PageParams, paginate
+from services.core.pagination import PageParams
+from services.profiles.programs import repository
 from services.profiles.programs.models import Program, ProgramParticipant
 from services.profiles.programs.schemas import ParticipantCreate, ProgramCreate, ProgramUpdate
 from services.profiles.users.service import get_user
@@ -25,14 +24,13 @@ from services.profiles.users.service import get_user
 async def list_programs(
     session: AsyncSession, params: PageParams
 ) -> tuple[list[Program], str | None]:
-    return await paginate(session, select(Program), Program, params)
+    return await repository.list_programs(session, params)
 
 
 async def get_program(
     session: AsyncSession, program_id: uuid.UUID, *, for_update: bool = False
 ) -> Program:
-    stmt = select(Program).where(Program.id == program_id)
-    program = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    program = await repository.get_program(session, program_id, for_update=for_update)
     if program is None:
         raise NotFound("No such program.")
     return program
@@ -132,14 +130,7 @@ async def enrol(
 ) -> ProgramParticipant | None:
     """Give the user a place in the program; None if they already have it. The caller has
     decided that they may (an admin, the user themselves, or the identity provider)."""
-    existing = await session.scalar(
-        select(ProgramParticipant.id).where(
-            ProgramParticipant.program_id == program_id,
-            ProgramParticipant.user_id == user_id,
-            ProgramParticipant.role == role,
-        )
-    )
-    if existing is not None:
+    if await repository.has_place(session, program_id, user_id, role):
         return None
     participant = ProgramParticipant(program_id=program_id, user_id=user_id, role=role)
     session.add(participant)
@@ -157,10 +148,7 @@ async def list_participants(
     session: AsyncSession, program_id: uuid.UUID, params: PageParams, role: str | None
 ) -> tuple[list[ProgramParticipant], str | None]:
     await get_program(session, program_id)
-    stmt = select(ProgramParticipant).where(ProgramParticipant.program_id == program_id)
-    if role is not None:
-        stmt = stmt.where(ProgramParticipant.role == role)
-    return await paginate(session, stmt, ProgramParticipant, params)
+    return await repository.list_participants(session, program_id, params, role)
 
 
 async def remove_participant(
@@ -182,15 +170,7 @@ async def withdraw(
 ) -> list[str]:
     """Take the user's place (in `role`, or in both roles) out of the program; returns the roles
     removed."""
-    stmt = delete(ProgramParticipant).where(
-        ProgramParticipant.program_id == program_id, ProgramParticipant.user_id == user_id
-    )
-    if role is not None:
-        stmt = stmt.where(ProgramParticipant.role == role)
-    result: Any = await session.execute(
-        stmt.returning(ProgramParticipant.role, ProgramParticipant.tenant_id)
-    )
-    rows = list(result.all())
+    rows = await repository.delete_places(session, program_id, user_id, role)
     if rows:
         emit(
             session,

@@ -1,15 +1,13 @@
 """HTTP route of skill autocomplete."""
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.dependencies import get_principal, get_session
 from services.core.errors import problem_responses
 from services.core.pagination import Page
-from services.profiles.skills import vocabulary
-from services.profiles.skills.models import TenantSkill
+from services.profiles.skills import service
 from services.profiles.skills.schemas import SkillSuggestion
 
 router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
@@ -24,24 +22,4 @@ async def suggest_skills(
 ) -> Page[SkillSuggestion]:
     """Autocomplete over the shared vocabulary (names and aliases), then skills people in your
     organisation added."""
-    found = [
-        SkillSuggestion(
-            name=s.name, category=s.category, aliases=list(s.aliases), related=list(s.related)
-        )
-        for s in vocabulary.suggest(q, limit)
-    ]
-    if len(found) < limit and q.strip():
-        prefix = vocabulary.normalise_key(q)
-        known = {s.name.lower() for s in found}
-        local = await session.scalars(
-            select(TenantSkill.name)
-            .where(TenantSkill.key.startswith(prefix, autoescape=True))
-            .order_by(TenantSkill.key)
-            .limit(limit)
-        )
-        for name in local:
-            if name.lower() not in known and len(found) < limit:
-                found.append(
-                    SkillSuggestion(name=name, category="organisation", aliases=[], related=[])
-                )
-    return Page(items=found, next_cursor=None)
+    return Page(items=await service.suggest(session, q, limit), next_cursor=None)

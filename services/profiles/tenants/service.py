@@ -3,7 +3,6 @@
 import re
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
@@ -20,6 +19,7 @@ from services.profiles.programs.models import Program
 from services.profiles.programs.schemas import (
     DEFAULT_MATCHING_WEIGHTS,
 )
+from services.profiles.tenants import repository
 from services.profiles.tenants.models import Tenant
 from services.profiles.users.service import ensure_user
 
@@ -37,7 +37,7 @@ async def create_tenant(session: AsyncSession, *, slug: str, name: str, admin_em
             "A slug is 1 to 63 lowercase letters, digits and hyphens.",
             errors=[FieldError(loc=["slug"], msg="invalid slug")],
         )
-    if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+    if await repository.slug_taken(session, slug):
         raise Conflict(f"A tenant with slug {slug!r} already exists.")
     tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip() or slug, settings={})
     session.add(tenant)
@@ -59,14 +59,14 @@ async def create_tenant(session: AsyncSession, *, slug: str, name: str, admin_em
 
 
 async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant:
-    tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
+    tenant = await repository.tenant_by_slug(session, slug.strip().lower())
     if tenant is None:
         raise NotFound(f"No tenant {slug!r}.")
     return tenant
 
 
 async def get_tenant(session: AsyncSession, principal: Principal) -> Tenant:
-    tenant = await session.get(Tenant, principal.tenant_id)
+    tenant = await repository.get_tenant(session, principal.tenant_id)
     if tenant is None:
         raise Unauthorized("The tenant of this token no longer exists.")
     return tenant

@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Iterable
 from functools import partial
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.access import access_list
@@ -19,9 +18,10 @@ from services.core.errors import (
     Unprocessable,
 )
 from services.core.outbox import emit
-from services.core.pagination import PageParams, paginate
+from services.core.pagination import PageParams
 from services.core.tenancy import bind_tenant
 from services.profiles.tenants.models import Tenant
+from services.profiles.users import repository
 from services.profiles.users.models import User
 from services.profiles.users.schemas import UserUpdate
 
@@ -52,7 +52,7 @@ async def ensure_user(
     if unknown:
         raise Unprocessable(f"Unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}.")
     bind_tenant(session, tenant.id)
-    user = await session.scalar(select(User).where(User.email == email))
+    user = await repository.user_by_email(session, email)
     if user is None:
         user = User(
             tenant_id=tenant.id,
@@ -75,7 +75,7 @@ async def ensure_user(
 
 
 async def get_current_user(session: AsyncSession, principal: Principal) -> User:
-    user = await session.scalar(select(User).where(User.id == principal.user_id))
+    user = await repository.get_user(session, principal.user_id)
     if user is None or not user.active:
         raise Unauthorized("This account does not exist or is deactivated.")
     return user
@@ -89,22 +89,11 @@ async def list_users(
     active: bool | None = None,
     q: str | None = None,
 ) -> tuple[list[User], str | None]:
-    stmt = select(User)
-    if role is not None:
-        stmt = stmt.where(User.roles.contains([role]))
-    if active is not None:
-        stmt = stmt.where(User.active.is_(active))
-    if q:
-        pattern = f"%{q.strip().lower()}%"
-        stmt = stmt.where(
-            User.email.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\")
-        )
-    return await paginate(session, stmt, User, params)
+    return await repository.list_users(session, params, role=role, active=active, q=q)
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False) -> User:
-    stmt = select(User).where(User.id == user_id)
-    user = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    user = await repository.get_user(session, user_id, for_update=for_update)
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -1,0 +1,21 @@
+"""Every SQL statement over tenants."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.profiles.tenants.models import Tenant
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return await session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None
+
+
+async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
+    tenant: Tenant | None = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+    return tenant
+
+
+async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)

@@ -1,0 +1,43 @@
+"""Every SQL statement over users."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.pagination import PageParams, paginate
+from services.profiles.users.models import User
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    user: User | None = await session.scalar(select(User).where(User.email == email))
+    return user
+
+
+async def get_user(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> User | None:
+    stmt = select(User).where(User.id == user_id)
+    user: User | None = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    return user
+
+
+async def list_users(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> tuple[list[User], str | None]:
+    stmt = select(User)
+    if role is not None:
+        stmt = stmt.where(User.roles.contains([role]))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            User.email.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\")
+        )
+    return await paginate(session, stmt, User, params)
