@@ -15,19 +15,20 @@ from api.openapi import merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
 from api.routes import SERVICES, is_public, service_for
-from services.core.access import access_list
+from services.core.auth import bearer_token, verify_token
 from services.core.db import Database
 from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
 from services.core.logging import get_logger
+from services.core.principal import PrincipalResolver
 from services.core.queue import queue
 from services.core.request_context import (
-    establish_principal,
     establish_request_id,
     header,
     state_of,
     with_request_id,
 )
 from services.core.settings import Settings
+from services.core.user_state import UserStateCache, user_states
 
 log = get_logger("http")
 
@@ -79,6 +80,8 @@ class Gateway:
             per_user=settings.rate_limit_user_per_minute,
             per_tenant=settings.rate_limit_tenant_per_minute,
         )
+        # The hot path reads the cache in the rate limiter's round trip, on the gateway's Redis.
+        self.principals = PrincipalResolver(UserStateCache(redis), database)
         self.proxies: dict[str, HttpProxy] = {}
         self.targets: dict[str, ASGIApp] = {}
         self.mounted: dict[str, Any] = {}
@@ -112,7 +115,7 @@ class Gateway:
             await proxy.close()
         await self.redis.aclose()
         await queue.close()
-        await access_list.close()
+        await user_states.close()
         await self.database.dispose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -164,19 +167,19 @@ class Gateway:
                 await _send_problem(send, RateLimited(verdict.retry_after), path)
                 return
         else:
-            establish_principal(scope)
-            state = state_of(scope)
-            principal = state.get("principal")
-            if principal is None:
-                error = state.get("auth_error") or Unauthorized(
-                    "Send an access token: Authorization: Bearer <token>."
-                )
+            try:
+                token = bearer_token(header(scope, b"authorization"))
+                if token is None:
+                    raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
+                identity = verify_token(token)
+                verdict = await self.rate_limiter.check(identity.tenant_id, identity.user_id)
+                # Before the limit: a caller our tables refuse learns that, not when to retry.
+                principal = await self.principals.resolve(identity, verdict.user_state)
+            except ProblemError as error:
                 await _send_problem(send, error)
                 return
-            verdict = await self.rate_limiter.check(principal.tenant_id, principal.user_id)
-            if verdict.blocked:
-                await _send_problem(send, Unauthorized("This account has been deactivated."))
-                return
+            # Services mounted here reuse it; in split mode each service resolves it again.
+            state_of(scope)["principal"] = principal
             if not verdict.allowed:
                 await _send_problem(send, RateLimited(verdict.retry_after))
                 return

@@ -1,8 +1,9 @@
 """Rate limits per user and per tenant, counted in Redis so every gateway process shares them;
-the same round trip asks whether the account has been deactivated.
+the same round trip reads the caller's cached authority (`services.core.user_state`).
 
 A fixed one-minute window: one pipelined round trip per request. If Redis cannot be reached the
-request goes through (an outage of the counter must not become an outage of the API).
+request goes through (an outage of the counter must not become an outage of the API), and the
+caller's authority is read from the database instead.
 """
 
 import hashlib
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from services.core.access import block_key
 from services.core.logging import get_logger
+from services.core.principal import UNREACHABLE, CacheLookup
+from services.core.user_state import user_state_key
 
 log = get_logger(__name__)
 WINDOW_SECONDS = 60
@@ -25,7 +27,8 @@ WINDOW_SECONDS = 60
 class Verdict:
     allowed: bool
     retry_after: int = 0
-    blocked: bool = False  # the account was deactivated after its token was issued
+    # What the cache holds on the caller (`check` only).
+    user_state: CacheLookup = UNREACHABLE
 
 
 class RateLimiter:
@@ -54,16 +57,15 @@ class RateLimiter:
             pipe.incr(user_key)
             pipe.set(tenant_key, 0, ex=WINDOW_SECONDS + 1, nx=True)
             pipe.incr(tenant_key)
-            pipe.exists(block_key(user_id))
-            _, user_count, _, tenant_count, blocked = await pipe.execute()
+            pipe.get(user_state_key(user_id))
+            _, user_count, _, tenant_count, user_state = await pipe.execute()
         except (RedisError, OSError) as error:
             log.warning("rate_limit.unavailable", error=type(error).__name__)
             return Verdict(True)
-        if blocked:
-            return Verdict(False, blocked=True)
+        cached = CacheLookup(user_state)
         if user_count > self.per_user or tenant_count > self.per_tenant:
-            return Verdict(False, _seconds_left(window, now))
-        return Verdict(True)
+            return Verdict(False, _seconds_left(window, now), user_state=cached)
+        return Verdict(True, user_state=cached)
 
     async def check_integration(self, credential: str) -> Verdict:
         """Callers without an access token (SCIM clients, event senders) are counted by the

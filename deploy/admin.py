@@ -6,6 +6,7 @@ from services.core.auth import issue_token
 from services.core.db import database
 from services.core.errors import ProblemError
 from services.core.queue import queue
+from services.core.user_state import user_states
 from services.profiles.tenants import service as tenants
 from services.profiles.users import service as users
 
@@ -30,6 +31,7 @@ async def create_tenant(slug: str, name: str, admin_email: str) -> dict[str, Any
         raise AdminError(error.detail or error.title) from error
     finally:
         await queue.close()
+        await user_states.close()
         await database.dispose()
 
 
@@ -53,4 +55,5 @@ async def issue_user_token(
         raise AdminError(error.detail or error.title) from error
     finally:
         await queue.close()
+        await user_states.close()
         await database.dispose()

@@ -90,6 +90,7 @@ async def _run(
     from services.core.db import database
     from services.core.errors import ProblemError
     from services.core.queue import queue
+    from services.core.user_state import user_states
 
     try:
         import_id, tenant_id, total = await _create(source, content_type, slug, by, use_worker)
@@ -99,6 +100,7 @@ async def _run(
         raise ImportRefused(error.detail or error.title) from error
     finally:
         await queue.close()
+        await user_states.close()
         await database.dispose()
 
 

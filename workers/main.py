@@ -15,6 +15,7 @@ from services.core.logging import configure_logging, get_logger
 from services.core.outbox import RELAY_JOB
 from services.core.queue import json_deserializer, json_serializer, queue, redis_settings
 from services.core.settings import get_settings
+from services.core.user_state import user_states
 from services.profiles.imports import IMPORT_JOB
 from workers import subscriptions  # noqa: F401 - registers the event handlers
 from workers.imports import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
@@ -46,6 +47,7 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 async def shutdown(_ctx: dict[str, Any]) -> None:
     await queue.close()
+    await user_states.close()
     await database.dispose()
 
 

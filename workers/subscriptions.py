@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.logging import get_logger
 from services.core.outbox import OutboxEvent
+from services.core.user_state import USER_STATE_EVENTS, forget_on_event
 from services.progress.commands import set_mentorships_on_hold
 from services.proposals.commands import set_requests_on_hold
 from workers.outbox import HANDLERS
@@ -29,6 +30,9 @@ async def release_for_reactivated_user(session: AsyncSession, event: OutboxEvent
 def register() -> None:
     HANDLERS["user.deactivated"] = [hold_for_deactivated_user]
     HANDLERS["user.reactivated"] = [release_for_reactivated_user]
+    for event_type in USER_STATE_EVENTS:
+        # The durable drop of a user's cached authority (see services.core.user_state).
+        HANDLERS.setdefault(event_type, []).append(forget_on_event)
 
 
 register()

@@ -12,6 +12,7 @@ from services.core.logging import configure_logging
 from services.core.queue import queue
 from services.core.request_context import RequestContextMiddleware
 from services.core.unit_of_work import UnitOfWorkMiddleware
+from services.core.user_state import user_states
 
 API_VERSION = "1.0.0"
 
@@ -25,6 +26,7 @@ def operation_id(route: APIRoute) -> str:
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
     await queue.close()
+    await user_states.close()
     await database.dispose()
 
 

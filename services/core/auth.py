@@ -1,7 +1,8 @@
 """Access tokens: the local issuer (development and tests) and verification of every request.
 
 Tokens are EdDSA-signed JWTs. The local issuer's key is generated into the data folder on first
-use; every process of one deployment reads the same key file.
+use; every process of one deployment reads the same key file. A token proves who is calling
+(`Identity`); what they may do is decided by our tables (`services.core.principal`).
 """
 
 import os
@@ -29,8 +30,18 @@ ALGORITHM = "EdDSA"
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """What a verified token proves: which user of which tenant is calling. Nothing more: the
+    token's other claims (roles, email) may be out of date or wrong and are never trusted."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: always taken from a verified token, never from a request body."""
+    """Who is calling and what they may do: the identity a token proves, with the tenant,
+    roles and email as our tables hold them now (`services.core.principal`)."""
 
     tenant_id: uuid.UUID
     user_id: uuid.UUID
@@ -108,20 +119,20 @@ class _VerifiedTokens:
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self.entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[Identity, float]] = OrderedDict()
 
-    def get(self, token: str) -> Principal | None:
+    def get(self, token: str) -> Identity | None:
         entry = self.entries.get(token)
         if entry is None:
             return None
-        principal, expires_at = entry
+        identity, expires_at = entry
         if expires_at <= time.time():
             del self.entries[token]
             return None
-        return principal
+        return identity
 
-    def put(self, token: str, principal: Principal, expires_at: float) -> None:
-        self.entries[token] = (principal, expires_at)
+    def put(self, token: str, identity: Identity, expires_at: float) -> None:
+        self.entries[token] = (identity, expires_at)
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
 
@@ -132,7 +143,8 @@ class _VerifiedTokens:
 verified_tokens = _VerifiedTokens()
 
 
-def verify_token(token: str) -> Principal:
+def verify_token(token: str) -> Identity:
+    """The identity a token of our issuer proves (signature, issuer, audience, expiry)."""
     cached = verified_tokens.get(token)
     if cached is not None:
         return cached
@@ -146,18 +158,13 @@ def verify_token(token: str) -> Principal:
             issuer=settings.token_issuer,
             options={"require": ["exp", "sub", "tid", "iss", "aud"]},
         )
-        principal = Principal(
-            tenant_id=uuid.UUID(claims["tid"]),
-            user_id=uuid.UUID(claims["sub"]),
-            email=str(claims.get("email", "")),
-            roles=frozenset(r for r in claims.get("roles", []) if r in ROLES),
-        )
+        identity = Identity(tenant_id=uuid.UUID(claims["tid"]), user_id=uuid.UUID(claims["sub"]))
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired.") from exc
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    verified_tokens.put(token, principal, float(claims["exp"]))
-    return principal
+    verified_tokens.put(token, identity, float(claims["exp"]))
+    return identity
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -130,10 +130,20 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     session.info.setdefault("after_commit", {})[callback] = None
 
 
+def on_commit(session: AsyncSession | Session, callback: AfterCommit) -> None:
+    """Run `callback()` as soon as the transaction has committed, before the response is sent:
+    for what the caller's very next request must see (a user's cached authority dropped). Keep
+    it to one quick round trip; a failure is logged, and whoever registers it has a durable
+    repair (an outbox event). The same callback registered twice runs once."""
+    session.info.setdefault("on_commit", {})[callback] = None
+
+
 async def commit(session: AsyncSession) -> list[AfterCommit]:
-    """The one place that commits. Returns the after-commit callbacks for the caller to run
-    once it has answered (a slow queue must not delay a response)."""
+    """The one place that commits. Runs the `on_commit` callbacks, and returns the after-commit
+    callbacks for the caller to run once it has answered (a slow queue must not delay a
+    response)."""
     await session.commit()
+    await run_after_commit(list(session.info.pop("on_commit", {})))
     return list(session.info.pop("after_commit", {}))
 
 
@@ -150,6 +160,7 @@ def _drop_after_commit_callbacks(session: Any) -> None:
     # A rolled-back unit of work must not trigger anything that assumed it happened.
     if not session.in_nested_transaction():
         session.info.pop("after_commit", None)
+        session.info.pop("on_commit", None)
 
 
 # A read session refuses writes at each door the ORM has: adding an object (emit() adds its

@@ -12,9 +12,10 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.core.auth import bearer_token, verify_token
+from services.core.auth import bearer_token
 from services.core.errors import ProblemError
 from services.core.logging import get_logger
+from services.core.principal import PrincipalResolver, principals
 
 log = get_logger("http")
 
@@ -48,8 +49,10 @@ def establish_request_id(scope: Scope) -> tuple[str, bool]:
     return request_id, True
 
 
-def establish_principal(scope: Scope) -> None:
-    """Verify the bearer token, if any. Routes that need a caller raise the stored error."""
+async def establish_principal(scope: Scope, resolver: PrincipalResolver = principals) -> None:
+    """The caller named by the bearer token, if any, as our tables know them. Routes that need
+    a caller raise the stored error. A layer that already established it (the gateway, before
+    a mounted service) is not repeated."""
     state = state_of(scope)
     if "principal" in state:
         return
@@ -58,7 +61,7 @@ def establish_principal(scope: Scope) -> None:
     if token is None:
         return
     try:
-        state["principal"] = verify_token(token)
+        state["principal"] = await resolver.resolve_token(token)
     except ProblemError as error:
         state["auth_error"] = error
 
@@ -89,7 +92,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id, owner = establish_request_id(scope)
-        establish_principal(scope)
+        await establish_principal(scope)
         if not owner:
             await self.app(scope, receive, send)
             return

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         description="Ed25519 PEM key of the local issuer; default DATA_DIR/signing-key.pem.",
     )
 
+    user_state_ttl_seconds: int = Field(
+        default=300,
+        description="How long a user's roles and active flag stay cached in Redis at most "
+        "(changes drop the entry at once; this is the backstop).",
+    )
+
     rate_limit_user_per_minute: int = 1200
     rate_limit_tenant_per_minute: int = 12000
     idempotency_ttl_hours: int = 24

@@ -5,8 +5,27 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.user_state import UserState
 from services.profiles.programs.models import Program
+from services.profiles.tenants.models import Tenant
 from services.profiles.users.models import User
+
+
+async def user_state(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> UserState | None:
+    """The user's authority if they belong to this tenant and the tenant exists; else None."""
+    row = (
+        await session.execute(
+            select(User.roles, User.active, User.email)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .where(User.id == user_id, User.tenant_id == tenant_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    roles, active, email = row
+    return UserState(tenant_id, tuple(sorted(roles)), active, email)
 
 
 async def active_user_ids(session: AsyncSession, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:

@@ -26,6 +26,7 @@ from services.core.outbox import emit, emit_many
 from services.core.pagination import PageParams, paginate
 from services.core.queue import queue
 from services.core.tenancy import bind_tenant
+from services.core.user_state import forget_after_commit
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository
 from services.profiles.imports.formats import MEDIA_TYPES, FileError, Format, RowError, open_file
 from services.profiles.imports.models import Import
@@ -396,6 +397,8 @@ class _BatchWriter:
             profiles.append({"user_id": user_id, **write.columns})
 
         await repository.update_users(self.session, self.tenant_id, renamed)
+        # Raw SQL, so the ORM's hook does not see it; `user.updated` repairs a failed drop.
+        forget_after_commit(self.session, [change["user_id"] for change in renamed])
         versions = await repository.upsert_profiles(self.session, self.tenant_id, profiles)
         await remember_tenant_skills(self.session, self.tenant_id, unknown_skills)
         self.users_created += created

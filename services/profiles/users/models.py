@@ -8,12 +8,15 @@ from sqlalchemy import (
     DateTime,
     String,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.core.models import Base, TenantScoped
+from services.core.user_state import forget_after_commit
 
 
 class User(Base, TenantScoped):
@@ -37,3 +40,22 @@ class User(Base, TenantScoped):
     scim_attributes: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
     )
+
+
+# What a request's authority is built from (`services.core.principal`).
+_AUTHORITY_COLUMNS = ("tenant_id", "roles", "active", "email")
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_authority(session: Session, _context: Any, _instances: Any) -> None:
+    """Whatever code changes a user's roles, active flag, email or tenant through the ORM, the
+    cached state is dropped once it commits, so the user's next request sees the change."""
+    changed = [
+        user.id
+        for user in session.dirty
+        if isinstance(user, User)
+        and any(inspect(user).attrs[name].history.has_changes() for name in _AUTHORITY_COLUMNS)
+    ]
+    changed += [user.id for user in session.deleted if isinstance(user, User)]
+    if changed:
+        forget_after_commit(session, changed)

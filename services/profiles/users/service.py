@@ -3,13 +3,10 @@
 import re
 import uuid
 from collections.abc import Iterable
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core.access import access_list
 from services.core.auth import ROLES, Principal
-from services.core.db import after_commit
 from services.core.errors import (
     Conflict,
     FieldError,
@@ -71,6 +68,12 @@ async def ensure_user(
     elif not set(wanted) <= set(user.roles):
         user.roles = sorted(set(user.roles) | set(wanted))
         await session.flush()
+        emit(
+            session,
+            "user.updated",
+            {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
+            tenant_id=tenant.id,
+        )
     return user
 
 
@@ -121,10 +124,8 @@ async def update_user(
     await session.flush()
     if was_active and not user.active:
         emit(session, "user.deactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
-        after_commit(session, partial(access_list.block, user.id))
     elif not was_active and user.active:
         emit(session, "user.reactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
-        after_commit(session, partial(access_list.unblock, user.id))
     if "roles" in changes or "display_name" in changes:
         emit(
             session,
