@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from services.core.pagination import PageParams, paginate
 from services.profiles.imports.models import Import
 
 # The profile columns an import writes (`profile_service.profile_columns`), with their SQL types.
@@ -129,6 +130,20 @@ async def record_progress(
 def without_payload() -> Any:
     """Loader options for reading imports: never the uploaded file (up to 128 MiB)."""
     return defer(Import.source, raiseload=True)
+
+
+async def get_import(session: AsyncSession, import_id: uuid.UUID) -> Import | None:
+    found: Import | None = await session.scalar(
+        select(Import).options(without_payload()).where(Import.id == import_id)
+    )
+    return found
+
+
+async def list_imports(
+    session: AsyncSession, params: PageParams
+) -> tuple[list[Import], str | None]:
+    stmt = select(Import).options(without_payload(), defer(Import.errors, raiseload=True))
+    return await paginate(session, stmt, Import, params)
 
 
 async def stale_imports(

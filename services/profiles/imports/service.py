@@ -13,17 +13,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from services.core.db import after_commit
 from services.core.errors import FieldError, NotFound, ProblemError, Unprocessable
 from services.core.logging import get_logger
 from services.core.models import utcnow
 from services.core.outbox import emit, emit_many
-from services.core.pagination import PageParams, paginate
+from services.core.pagination import PageParams
 from services.core.queue import queue
 from services.core.tenancy import bind_tenant
 from services.core.user_state import forget_after_commit
@@ -33,6 +31,7 @@ from services.profiles.imports.models import Import
 from services.profiles.imports.people import Outcome, Person, changed_fields
 from services.profiles.imports.repository import ExistingUser, ImportState
 from services.profiles.skills.repository import remember_tenant_skills
+from services.profiles.users import repository as users
 from services.profiles.users.models import User
 from services.profiles.users.service import normalise_email
 
@@ -149,9 +148,7 @@ async def create_import(
 
 
 async def get_import(session: AsyncSession, import_id: uuid.UUID) -> Import:
-    found: Import | None = await session.scalar(
-        select(Import).options(repository.without_payload()).where(Import.id == import_id)
-    )
+    found = await repository.get_import(session, import_id)
     if found is None:
         raise NotFound("No such import.")
     return found
@@ -160,20 +157,16 @@ async def get_import(session: AsyncSession, import_id: uuid.UUID) -> Import:
 async def list_imports(
     session: AsyncSession, params: PageParams
 ) -> tuple[list[Import], str | None]:
-    stmt = select(Import).options(
-        repository.without_payload(), defer(Import.errors, raiseload=True)
-    )
-    return await paginate(session, stmt, Import, params)
+    return await repository.list_imports(session, params)
 
 
 async def creator_for_cli(session: AsyncSession, tenant_id: uuid.UUID, email: str | None) -> User:
     """Whom an import started from the command line is recorded as created by: the admin with
     this email, or else the tenant's first active admin."""
     bind_tenant(session, tenant_id)
-    stmt = select(User).where(User.active, User.roles.contains(["admin"]))
-    if email is not None:
-        stmt = stmt.where(User.email == normalise_email(email))
-    admin = await session.scalar(stmt.order_by(User.created_at).limit(1))
+    admin = await users.first_active_admin(
+        session, normalise_email(email) if email is not None else None
+    )
     if admin is None:
         raise NotFound(
             f"{email} is not an active admin of this tenant."

@@ -4,7 +4,6 @@ own. Flushes, never commits."""
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
@@ -12,6 +11,7 @@ from services.core.errors import NotFound, Unauthorized
 from services.core.etags import bump_version, check_if_match, etag
 from services.core.models import utcnow
 from services.core.outbox import emit
+from services.profiles.profiles import repository
 from services.profiles.profiles.models import Profile
 from services.profiles.profiles.rules import Derived, completeness, derive
 from services.profiles.profiles.schemas import (
@@ -82,28 +82,16 @@ def version_of(profile: Profile | None) -> int:
     return profile.version if profile is not None else UNWRITTEN_VERSION
 
 
-async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    user: User | None = await session.scalar(select(User).where(User.id == user_id, User.active))
-    return user
-
-
 async def load(
     session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
 ) -> tuple[User, Profile | None]:
     """The user (active, in the session's tenant) and their profile, if written. For an update
     the user's row stays locked to the end of the transaction, so the If-Match check and the
     write see the same version, and two first writes cannot both create a profile."""
-    stmt = (
-        select(User, Profile)
-        .outerjoin(Profile, Profile.user_id == User.id)
-        .where(User.id == user_id, User.active)
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=User)
-    row = (await session.execute(stmt)).first()
-    if row is None:
+    found = await repository.user_with_profile(session, user_id, for_update=for_update)
+    if found is None:
         raise NotFound("No such person.")
-    return row[0], row[1]
+    return found
 
 
 async def load_own(

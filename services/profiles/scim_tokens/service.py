@@ -10,15 +10,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.db import database
 from services.core.errors import NotFound
 from services.core.models import utcnow
-from services.core.pagination import PageParams, paginate
+from services.core.pagination import PageParams
 from services.core.tenancy import bind_tenant
+from services.profiles.scim_tokens import repository
 from services.profiles.scim_tokens.models import ScimToken
 
 TOKEN_PREFIX = "scim_"
@@ -55,15 +55,11 @@ async def list_tokens(
     session: AsyncSession, params: PageParams
 ) -> tuple[list[ScimToken], str | None]:
     """The tokens that still work, newest first."""
-    return await paginate(
-        session, select(ScimToken).where(ScimToken.revoked_at.is_(None)), ScimToken, params
-    )
+    return await repository.list_live_tokens(session, params)
 
 
 async def revoke_token(session: AsyncSession, token_id: uuid.UUID) -> None:
-    row = await session.scalar(
-        select(ScimToken).where(ScimToken.id == token_id, ScimToken.revoked_at.is_(None))
-    )
+    row = await repository.live_token(session, token_id)
     if row is None:
         raise NotFound("No such SCIM token.")
     row.revoked_at = utcnow()
@@ -78,11 +74,7 @@ async def authenticate(session: AsyncSession, token: str | None) -> uuid.UUID | 
     # Its own short transaction, so that recording the use sticks even for a read (which
     # never commits) or a request that then fails.
     async with database.transaction() as own:
-        row = await own.scalar(
-            select(ScimToken)
-            .where(ScimToken.token_hash == token_hash(token), ScimToken.revoked_at.is_(None))
-            .execution_options(all_tenants=True)
-        )
+        row = await repository.live_token_by_hash(own, token_hash(token))
         if row is None:
             return None
         now = utcnow()

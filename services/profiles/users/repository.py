@@ -22,6 +22,15 @@ async def get_user(
     return user
 
 
+async def first_active_admin(session: AsyncSession, email: str | None) -> User | None:
+    """The active admin with this email, or with none given the longest-standing one."""
+    stmt = select(User).where(User.active, User.roles.contains(["admin"]))
+    if email is not None:
+        stmt = stmt.where(User.email == email)
+    admin: User | None = await session.scalar(stmt.order_by(User.created_at).limit(1))
+    return admin
+
+
 async def list_users(
     session: AsyncSession,
     params: PageParams,
