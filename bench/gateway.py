@@ -4,6 +4,9 @@ default gateway (services mounted in-process) and through the split gateway (an 
 Every server process is pinned to CPU 0 and the load generator to CPU 1, so the system under
 test has one core whatever its shape. Targets: default >= 70 % of the service alone, split
 >= 35 %.
+
+Every setup decides the caller's authority from the users table (cached in Redis): before
+measuring, each must refuse a validly signed token that names the reader in another tenant.
 """
 
 import argparse
@@ -77,6 +80,29 @@ def _token() -> str:
     return asyncio.run(admin.issue_user_token(slug, "reader@example.com", ["mentee"], 3600))
 
 
+def _elsewhere(token: str) -> str:
+    """The same user, signed by the same key, claiming admin in a tenant that is not theirs."""
+    import jwt
+
+    from services.core.auth import issue_token
+
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return issue_token(
+        tenant_id=uuid.uuid4(), user_id=uuid.UUID(claims["sub"]), email="x@example.com",
+        roles=["admin"],
+    )  # fmt: skip
+
+
+def _check_authority(url: str, token: str, forged: str) -> None:
+    me = httpx.get(url + "/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    other = httpx.get(url + "/v1/programs", headers={"Authorization": f"Bearer {forged}"})
+    if me.status_code != 200 or other.status_code != 401:
+        raise RuntimeError(
+            f"{url}: the reader got {me.status_code}, a token naming another tenant "
+            f"{other.status_code} (expected 200 and 401)"
+        )
+
+
 SETUPS = ("profiles service alone", "default gateway (mounted)", "split gateway (HTTP hop)")
 
 
@@ -125,6 +151,10 @@ def main(argv: list[str]) -> int:
         _server("api.app:create_app", _free_port(), split_env) as split,
     ):
         urls = dict(zip(SETUPS, (alone, mounted, split), strict=True))
+        forged = _elsewhere(token)
+        for url in urls.values():
+            _check_authority(url, token, forged)
+        print("authority from the users table (Redis-cached) checked in every setup", flush=True)
         for round_number in range(1, args.rounds + 1):
             for name, url in urls.items():
                 result = _measure(url, token, args.connections, args.seconds)
