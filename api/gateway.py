@@ -10,7 +10,7 @@ from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.health import build_local_app, build_router
+from api.health import MetricsServer, build_local_app, build_metrics_app, build_router
 from api.openapi import merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
@@ -18,6 +18,7 @@ from api.routes import SERVICES, is_public, service_for
 from services.core.auth import bearer_token, verify_token
 from services.core.db import Database
 from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
+from services.core.gateway_secret import gateway_secret
 from services.core.logging import get_logger
 from services.core.principal import PrincipalResolver
 from services.core.queue import queue
@@ -26,6 +27,7 @@ from services.core.request_context import (
     header,
     state_of,
     with_request_id,
+    worth_logging,
 )
 from services.core.settings import Settings
 from services.core.user_state import UserStateCache, user_states
@@ -91,11 +93,19 @@ class Gateway:
                 self.mounted[spec.name] = app
                 self.targets[spec.name] = app
             else:
-                proxy = HttpProxy(settings.service_url(spec.name))
+                proxy = HttpProxy(
+                    settings.service_url(spec.name),
+                    secret=gateway_secret(),
+                    connect_timeout=settings.upstream_connect_timeout_seconds,
+                    read_timeout=settings.upstream_read_timeout_seconds,
+                )
                 self.proxies[spec.name] = proxy
                 self.targets[spec.name] = proxy
         self._openapi: dict[str, Any] | None = None
-        self.local = build_local_app(build_router(database, redis, self.openapi))
+        upstreams = {name: proxy.check for name, proxy in self.proxies.items()}
+        self.local = build_local_app(build_router(database, redis, self.openapi, upstreams))
+        self.metrics = build_metrics_app()
+        self._metrics_server: MetricsServer | None = None
 
     async def openapi(self) -> dict[str, Any]:
         if self._openapi is None:
@@ -122,11 +132,24 @@ class Gateway:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                try:
+                    await self._start_metrics_server()
+                except RuntimeError as error:
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._metrics_server is not None:
+                    await self._metrics_server.stop()
                 await self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _start_metrics_server(self) -> None:
+        if self.settings.metrics_port:
+            server = MetricsServer(self.metrics, self.settings.host, self.settings.metrics_port)
+            await server.start()
+            self._metrics_server = server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -149,14 +172,15 @@ class Gateway:
             label = service or "gateway"
             REQUESTS.labels(label, scope["method"], str(status[-1])).inc()
             LATENCY.labels(label).observe(elapsed)
-            log.info(
-                "http.request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status[-1],
-                service=label,
-                ms=round(elapsed * 1000, 2),
-            )
+            if worth_logging(scope["path"], status[-1]):
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status[-1],
+                    service=label,
+                    ms=round(elapsed * 1000, 2),
+                )
 
     async def _route(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]

@@ -20,6 +20,15 @@ from services.core.principal import PrincipalResolver, principals
 log = get_logger("http")
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Probes arrive every few seconds from load balancers and orchestrators; a successful one says
+# nothing worth a log line (a failing one does).
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def worth_logging(path: str, status: int) -> bool:
+    return status >= 400 or path not in PROBE_PATHS
+
+
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -101,11 +110,12 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, with_request_id(send, request_id, status.append))
         finally:
-            log.info(
-                "http.request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status[-1],
-                ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if worth_logging(scope["path"], status[-1]):
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status[-1],
+                    ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.unbind_contextvars("request_id")

@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path(".data"), description="Embedded servers' data and keys.")
     port: int = Field(default=8000, description="Port of the gateway.")
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address the gateway and split services listen on; 0.0.0.0 in a container.",
+    )
+    metrics_port: int = Field(
+        default=9464,
+        description="Port of /metrics, apart from the public API port (on HOST); 0: not served.",
+    )
     service_mode: Literal["mounted", "split"] = Field(
         default="mounted",
         description="mounted: services run inside the gateway; split: the gateway proxies to URLs.",
@@ -34,6 +42,17 @@ class Settings(BaseSettings):
     matching_url: str = "http://127.0.0.1:8002"
     proposals_url: str = "http://127.0.0.1:8003"
     progress_url: str = "http://127.0.0.1:8004"
+    gateway_secret: str = Field(
+        default="",
+        description="Split mode: what the gateway proves itself with to the services; empty: "
+        "DATA_DIR/gateway-secret, created on first use.",
+    )
+    upstream_connect_timeout_seconds: float = Field(
+        default=2.0, description="Split mode: how long the gateway waits to reach a service."
+    )
+    upstream_read_timeout_seconds: float = Field(
+        default=30.0, description="Split mode: how long the gateway waits for a service to answer."
+    )
 
     token_issuer: str = "mentorship-local"
     token_audience: str = "mentorship"
@@ -51,6 +70,10 @@ class Settings(BaseSettings):
 
     rate_limit_user_per_minute: int = 1200
     rate_limit_tenant_per_minute: int = 12000
+    rate_limit_address_per_minute: int = Field(
+        default=300,
+        description="Requests without a valid access token, per client address.",
+    )
     idempotency_ttl_hours: int = 24
     max_body_bytes: int = Field(
         default=130 * 1024 * 1024,

@@ -80,10 +80,12 @@ async def test_unknown_paths_are_404_problems(client) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_metrics_count_requests(client, make_tenant: TenantFactory) -> None:
+async def test_metrics_count_requests(gateway: Gateway, client, make_tenant: TenantFactory) -> None:
     tenant = await make_tenant()
     await client.get("/v1/users/me", headers=await tenant.headers("m@example.com"))
-    text = (await client.get("/metrics")).text
+    assert (await client.get("/metrics")).status_code == 404  # not on the public port
+    async with http_client(gateway.metrics) as metrics:
+        text = (await metrics.get("/metrics")).text
     assert 'http_requests_total{method="GET",service="profiles",status="200"}' in text
     assert "http_request_duration_seconds_bucket" in text
 
