@@ -9,10 +9,20 @@ from services.core.queue import queue
 from services.core.user_state import user_states
 from services.profiles.tenants import service as tenants
 from services.profiles.users import service as users
+from services.profiles.tenants.models import Tenant
 
 
 class AdminError(Exception):
     pass
+
+
+def _tenant_json(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "id": str(tenant.id),
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "created_at": tenant.created_at.isoformat(),
+    }
 
 
 async def create_tenant(slug: str, name: str, admin_email: str) -> dict[str, Any]:
@@ -21,17 +31,21 @@ async def create_tenant(slug: str, name: str, admin_email: str) -> dict[str, Any
             tenant = await tenants.create_tenant(
                 session, slug=slug, name=name, admin_email=admin_email
             )
-        return {
-            "id": str(tenant.id),
-            "slug": tenant.slug,
-            "name": tenant.name,
-            "created_at": tenant.created_at.isoformat(),
-        }
+        return _tenant_json(tenant)
     except ProblemError as error:
         raise AdminError(error.detail or error.title) from error
     finally:
         await queue.close()
         await user_states.close()
+        await database.dispose()
+
+
+async def list_tenants() -> list[dict[str, Any]]:
+    try:
+        async with database.transaction() as session:
+            return [_tenant_json(tenant) for tenant in await tenants.list_tenants(session)]
+    finally:
+        await queue.close()
         await database.dispose()
 
 

@@ -40,6 +40,61 @@ def tenant_create(
     typer.echo(json.dumps(tenant, indent=2))
 
 
+@tenant_app.command("list")
+def tenant_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List every tenant: slug, name, id and when it was created."""
+    _prepare()
+    from deploy import admin
+
+    tenants = asyncio.run(admin.list_tenants())
+    if as_json:
+        typer.echo(json.dumps(tenants, indent=2))
+        return
+    if not tenants:
+        typer.echo("no tenants yet; create one with `mentorship tenant create`", err=True)
+        return
+    width = max(len(t["slug"]) for t in tenants)
+    for tenant in tenants:
+        created = tenant["created_at"][:10]
+        typer.echo(f"{tenant['slug']:<{width}}  {tenant['id']}  {created}  {tenant['name']}")
+
+
+@app.command("reset")
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the embedded PostgreSQL and Redis data (every tenant, user and queued job), so the
+    next `make run` starts from an empty database. Servers named by DATABASE_URL/REDIS_URL are
+    not touched. The signing key stays."""
+    from deploy.embedded import embedded_data, running_embedded_servers
+    from services.core.settings import get_settings
+
+    data_dir = get_settings().data_dir
+    folders = embedded_data(data_dir)
+    if not folders:
+        typer.echo(f"nothing to reset: no embedded data in {data_dir}")
+        return
+    running = running_embedded_servers(data_dir)
+    if running:
+        typer.echo(
+            f"error: the embedded {' and '.join(running)} still run on this data; stop them first"
+            " (Ctrl-C in `make run`, or wait for a test run to finish)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    listed = ", ".join(str(folder) for folder in folders)
+    if not yes and not typer.confirm(f"Delete {listed}? All their data is lost."):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(1)
+    import shutil
+
+    for folder in folders:
+        shutil.rmtree(folder)
+    typer.echo(f"deleted {listed}; the next `make run` starts with an empty database")
+
+
 @app.command("token")
 def token(
     tenant: Annotated[str, typer.Option(help="Tenant slug.")],
@@ -92,15 +147,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: PORT.")] = None,
 ) -> None:
     """Serve the gateway, or one service on its own (split mode)."""
-    settings_env = _prepare_service(service)
+    host, default_port = _prepare_service(service)
     import uvicorn
 
     target = "services.standalone:create_app" if service else "api.app:create_app"
     uvicorn.run(
         target,
         factory=True,
-        host="0.0.0.0",
-        port=port or settings_env,
+        host=host,
+        port=port or default_port,
         access_log=False,
         log_level="warning",
         loop="uvloop",
@@ -108,7 +163,7 @@ def serve(
     )
 
 
-def _prepare_service(service: str | None) -> int:
+def _prepare_service(service: str | None) -> tuple[str, int]:
     import os
 
     if service:
@@ -116,7 +171,8 @@ def _prepare_service(service: str | None) -> int:
     _prepare()
     from services.core.settings import get_settings
 
-    return get_settings().port
+    settings = get_settings()
+    return settings.host, settings.port
 
 
 if __name__ == "__main__":

@@ -150,3 +150,31 @@ def ensure_environment(data_dir: Path) -> EmbeddedUrls:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     return EmbeddedUrls(database_url, redis_url)
+
+
+def embedded_data(data_dir: Path) -> list[Path]:
+    """The folders that hold the embedded servers' data."""
+    return [path for path in (data_dir / "postgres", data_dir / "redis") if path.exists()]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def running_embedded_servers(data_dir: Path) -> list[str]:
+    """Which embedded servers are running on this data folder."""
+    running = []
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    if pid_file.exists():
+        first_line = pid_file.read_text().split("\n", 1)[0].strip()
+        if first_line.isdigit() and _process_alive(int(first_line)):
+            running.append("PostgreSQL")
+    if _redis_answers(_socket_path((data_dir / "redis").resolve(), "redis.sock")):
+        running.append("Redis")
+    return running

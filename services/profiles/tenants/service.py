@@ -65,6 +65,12 @@ async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant:
     return tenant
 
 
+async def list_tenants(session: AsyncSession) -> list[Tenant]:
+    """Every organisation, oldest first (for operators; tenants are not tenant-scoped rows)."""
+    rows = await session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.slug))
+    return list(rows)
+
+
 async def get_tenant(session: AsyncSession, principal: Principal) -> Tenant:
     tenant = await repository.get_tenant(session, principal.tenant_id)
     if tenant is None:
