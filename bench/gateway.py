@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -44,16 +45,20 @@ def _pin(cpus: set[int]) -> None:
 
 @contextmanager
 def _server(target: str, port: int, env: dict[str, str]) -> Iterator[str]:
+    """A server on loopback; its log (a line per request) goes to a file, not into the figures."""
+    log_path = Path(tempfile.gettempdir()) / f"mentorship-bench-{port}.log"
     command = [
         sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning",
         "--loop", "uvloop", "--http", "httptools",
     ]  # fmt: skip
+    log_file = log_path.open("wb")
     process = subprocess.Popen(
         command,
         cwd=ROOT,
         env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         preexec_fn=lambda: _pin(SERVER_CPU),
     )
     url = f"http://127.0.0.1:{port}"
@@ -65,11 +70,12 @@ def _server(target: str, port: int, env: dict[str, str]) -> Iterator[str]:
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"{target} did not start on port {port}")
+            raise RuntimeError(f"{target} did not start on port {port}; see {log_path}")
         yield url
     finally:
         process.terminate()
         process.wait(10)
+        log_file.close()
 
 
 def _token() -> str:
@@ -106,8 +112,10 @@ def _check_authority(url: str, token: str, forged: str) -> None:
 SETUPS = ("profiles service alone", "default gateway (mounted)", "split gateway (HTTP hop)")
 
 
-def _measure(url: str, token: str, connections: int, seconds: float) -> LoadResult:
-    headers = {"Authorization": f"Bearer {token}"}
+def _measure(
+    url: str, token: str, connections: int, seconds: float, extra: dict[str, str]
+) -> LoadResult:
+    headers = {"Authorization": f"Bearer {token}", **extra}
     run_load(url + "/v1/users/me", headers, connections, 1.0)  # warm up connections and caches
     return run_load(url + "/v1/users/me", headers, connections, seconds)
 
@@ -129,7 +137,16 @@ def main(argv: list[str]) -> int:
     _pin(CLIENT_CPU)
     token = _token()
     # The limiter still does its Redis round trip per request; only the ceiling is lifted.
-    env = {"RATE_LIMIT_USER_PER_MINUTE": "1000000000", "RATE_LIMIT_TENANT_PER_MINUTE": "1000000000"}
+    # The two gateways would both claim the one metrics port.
+    secret = uuid.uuid4().hex
+    env = {
+        "RATE_LIMIT_USER_PER_MINUTE": "1000000000",
+        "RATE_LIMIT_TENANT_PER_MINUTE": "1000000000",
+        "METRICS_PORT": "0",
+        "GATEWAY_SECRET": secret,
+    }
+    # The service alone is reached as the gateway reaches it, with the gateway's secret.
+    direct = {"X-Gateway-Secret": secret}
     profiles_env = {**env, "SERVICE_NAME": "profiles"}
     upstream_port = _free_port()
     split_env = {
@@ -157,7 +174,8 @@ def main(argv: list[str]) -> int:
         print("authority from the users table (Redis-cached) checked in every setup", flush=True)
         for round_number in range(1, args.rounds + 1):
             for name, url in urls.items():
-                result = _measure(url, token, args.connections, args.seconds)
+                extra = direct if url == alone else {}
+                result = _measure(url, token, args.connections, args.seconds, extra)
                 results[name].append(result)
                 print(f"  round {round_number}  {_line(name, result)}", flush=True)
     best = {name: statistics.median(r.per_second for r in runs) for name, runs in results.items()}
