@@ -8,8 +8,8 @@ from services.core.errors import ProblemError
 from services.core.queue import queue
 from services.core.user_state import user_states
 from services.profiles.tenants import service as tenants
-from services.profiles.users import service as users
 from services.profiles.tenants.models import Tenant
+from services.profiles.users import service as users
 
 
 class AdminError(Exception):
