@@ -19,3 +19,9 @@ async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
 
 async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
     return await session.get(Tenant, tenant_id)
+
+
+async def all_tenants(session: AsyncSession) -> list[Tenant]:
+    # Tenants are not tenant-scoped rows: listing them all crosses no tenant's data.
+    rows = await session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.slug))
+    return list(rows)

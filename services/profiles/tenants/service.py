@@ -66,9 +66,8 @@ async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant:
 
 
 async def list_tenants(session: AsyncSession) -> list[Tenant]:
-    """Every organisation, oldest first (for operators; tenants are not tenant-scoped rows)."""
-    rows = await session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.slug))
-    return list(rows)
+    """Every organisation, oldest first (for operators)."""
+    return await repository.all_tenants(session)
 
 
 async def get_tenant(session: AsyncSession, principal: Principal) -> Tenant:
