@@ -8,7 +8,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.health import MetricsServer, build_local_app, build_metrics_app, build_router
 from api.openapi import merge_openapi
@@ -81,6 +81,7 @@ class Gateway:
             redis,
             per_user=settings.rate_limit_user_per_minute,
             per_tenant=settings.rate_limit_tenant_per_minute,
+            per_address=settings.rate_limit_address_per_minute,
         )
         # The hot path reads the cache in the rate limiter's round trip, on the gateway's Redis.
         self.principals = PrincipalResolver(UserStateCache(redis), database)
@@ -182,14 +183,33 @@ class Gateway:
                     ms=round(elapsed * 1000, 2),
                 )
 
+    async def _forward_counting_refusals(
+        self, service: str, address: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Public paths: the service checks the credential; each 401 it answers counts against
+        the caller's address."""
+        statuses: list[int] = []
+
+        async def watching(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        await self.targets[service](scope, receive, watching)
+        if statuses[:1] == [401]:
+            await self.rate_limiter.count_refusal(address)
+
     async def _route(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
         if is_public(path):
-            credential = header(scope, b"authorization") or _client_host(scope)
-            verdict = await self.rate_limiter.check_integration(credential)
+            address = _client_host(scope)
+            credential = header(scope, b"authorization") or address
+            verdict = await self.rate_limiter.check_integration(credential, address)
             if not verdict.allowed:
                 await _send_problem(send, RateLimited(verdict.retry_after), path)
                 return
+            await self._forward_counting_refusals(service, address, scope, receive, send)
+            return
         else:
             try:
                 token = bearer_token(header(scope, b"authorization"))
@@ -199,8 +219,10 @@ class Gateway:
                 verdict = await self.rate_limiter.check(identity.tenant_id, identity.user_id)
                 # Before the limit: a caller our tables refuse learns that, not when to retry.
                 principal = await self.principals.resolve(identity, verdict.user_state)
-            except ProblemError as error:
-                await _send_problem(send, error)
+            except ProblemError as refused:
+                refusal = await self.rate_limiter.count_refusal(_client_host(scope))
+                answer = refused if refusal.allowed else RateLimited(refusal.retry_after)
+                await _send_problem(send, answer)
                 return
             # Services mounted here reuse it; in split mode each service resolves it again.
             state_of(scope)["principal"] = principal

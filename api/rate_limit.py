@@ -1,4 +1,5 @@
-"""Rate limits per user and per tenant, counted in Redis so every gateway process shares them;
+"""Rate limits per user, per tenant and (for requests without a valid credential) per client
+address, counted in Redis so every gateway process shares them;
 the same round trip reads the caller's cached authority (`services.core.user_state`).
 
 A fixed one-minute window: one pipelined round trip per request. If Redis cannot be reached the
@@ -38,11 +39,13 @@ class RateLimiter:
         *,
         per_user: int,
         per_tenant: int,
+        per_address: int = 300,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
         self.per_user = per_user
         self.per_tenant = per_tenant
+        self.per_address = per_address
         self.clock = clock
 
     async def check(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Verdict:
@@ -67,10 +70,12 @@ class RateLimiter:
             return Verdict(False, _seconds_left(window, now), user_state=cached)
         return Verdict(True, user_state=cached)
 
-    async def check_integration(self, credential: str) -> Verdict:
+    async def check_integration(self, credential: str, address: str = "") -> Verdict:
         """Callers without an access token (SCIM clients, event senders) are counted by the
         credential they present, at the tenant rate: an identity provider syncing thousands of
-        users is a bulk integration."""
+        users is a bulk integration. An address that has used up its budget of refusals
+        (`count_refusal`) is refused too: a fresh made-up credential per request gets no fresh
+        budget."""
         now = self.clock()
         window = int(now // WINDOW_SECONDS)
         digest = hashlib.sha256(credential.encode()).hexdigest()[:32]
@@ -79,13 +84,37 @@ class RateLimiter:
             pipe = self.redis.pipeline(transaction=False)
             pipe.set(key, 0, ex=WINDOW_SECONDS + 1, nx=True)
             pipe.incr(key)
+            pipe.get(_address_key(address, window))
+            _, count, refusals = await pipe.execute()
+        except (RedisError, OSError) as error:
+            log.warning("rate_limit.unavailable", error=type(error).__name__)
+            return Verdict(True)
+        if count > self.per_tenant or int(refusals or 0) >= self.per_address:
+            return Verdict(False, _seconds_left(window, now))
+        return Verdict(True)
+
+    async def count_refusal(self, address: str) -> Verdict:
+        """One more request from this client address refused for want of a valid credential.
+        Past the per-address budget the verdict is 429: guessing tokens, or flooding the
+        gateway with requests it must check and refuse, is slowed down per address."""
+        now = self.clock()
+        window = int(now // WINDOW_SECONDS)
+        key = _address_key(address, window)
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(key, 0, ex=WINDOW_SECONDS + 1, nx=True)
+            pipe.incr(key)
             _, count = await pipe.execute()
         except (RedisError, OSError) as error:
             log.warning("rate_limit.unavailable", error=type(error).__name__)
             return Verdict(True)
-        if count > self.per_tenant:
+        if count > self.per_address:
             return Verdict(False, _seconds_left(window, now))
         return Verdict(True)
+
+
+def _address_key(address: str, window: int) -> str:
+    return f"rl:a:{address}:{window}"
 
 
 def _seconds_left(window: int, now: float) -> int:
