@@ -39,7 +39,7 @@ from services.profiles.scim.resources import PROVIDER
 from services.profiles.scim.service import Caller, scim_principal
 from services.profiles.scim.storage import PostgresStorage
 from services.profiles.scim_tokens import service as token_service
-from services.profiles.tenants.models import Tenant
+from services.profiles.tenants import repository as tenants
 
 log = get_logger(__name__)
 
@@ -96,7 +96,7 @@ async def _caller(session: AsyncSession, scim_request: ScimRequest) -> Caller:
     tenant_id = await token_service.authenticate(
         session, bearer_token(scim_request.header("Authorization"))
     )
-    tenant = await session.get(Tenant, tenant_id) if tenant_id is not None else None
+    tenant = await tenants.get_tenant(session, tenant_id) if tenant_id is not None else None
     if tenant is None:
         raise UnauthorizedException(
             detail="Send a SCIM token of your organisation: Authorization: Bearer scim_..."

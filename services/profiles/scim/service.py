@@ -8,26 +8,26 @@ Every change of an account's state goes through `services.profiles.users.service
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from services.core.models import utcnow
 from services.core.outbox import emit
-from services.profiles.programs.models import Program
 from services.profiles.programs.service import enrol, withdraw
-from services.profiles.scim import tombstone
+from services.profiles.scim import repository
 from services.profiles.scim.models import ScimGroup, ScimGroupMember
 from services.profiles.scim.rules import NO_GRANTS, Grants, GroupEffect, group_effect, roles_after
 from services.profiles.tenants.models import Tenant
 from services.profiles.users import service as users
 from services.profiles.users.models import User
+from services.profiles.users.repository import user_by_email
 from services.profiles.users.schemas import UserUpdate
 
 # Attributes of a user's SCIM representation that mirror a column (see `storage`).
@@ -92,13 +92,8 @@ def _user_update(**changes: object) -> UserUpdate:
 # -- Users -------------------------------------------------------------------------------
 
 
-def live_users() -> Select[User]:
-    return select(User).where(tombstone.live_user())
-
-
 async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False) -> User:
-    stmt = live_users().where(User.id == user_id)
-    user = await session.scalar(stmt.with_for_update(of=User) if for_update else stmt)
+    user = await repository.get_live_user(session, user_id, for_update=for_update)
     if user is None:
         raise NotFound("No such user.")
     return user
@@ -107,32 +102,18 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: boo
 async def search_users(
     session: AsyncSession, where: ColumnElement[bool] | None, offset: int, limit: int | None
 ) -> tuple[int, list[User]]:
-    stmt = live_users()
-    if where is not None:
-        stmt = stmt.where(where)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    if limit == 0:
-        return total, []
-    page = stmt.order_by(User.created_at, User.id).offset(offset).limit(limit)
-    return total, list((await session.scalars(page)).all())
-
-
-async def _email_taken(session: AsyncSession, email: str, other_than: uuid.UUID | None) -> bool:
-    stmt = select(User.id).where(User.email == email)
-    if other_than is not None:
-        stmt = stmt.where(User.id != other_than)
-    return await session.scalar(stmt) is not None
+    return await repository.search_users(session, where, offset, limit)
 
 
 async def create_user(session: AsyncSession, caller: Caller, fields: UserFields) -> User:
     """A new account, or one the identity provider deleted before, brought back. An account
     it still sees (even deactivated) is a conflict: it should have found it by userName."""
     email = users.normalise_email(fields.email)
-    existing = await session.scalar(select(User).where(User.email == email))
+    existing = await user_by_email(session, email)
     if existing is not None:
-        if not await tombstone.is_deleted(session, existing.id):
+        if not await repository.is_deleted(session, existing.id):
             raise Conflict("A user with this userName already exists.")
-        await tombstone.clear_deleted(session, existing.id)
+        await repository.clear_deleted(session, existing.id)
         revived = UserFields(
             email=email,
             display_name=fields.display_name,
@@ -156,7 +137,7 @@ async def _apply(session: AsyncSession, caller: Caller, user: User, fields: User
     email = users.normalise_email(fields.email)
     email_changed = email != user.email
     if email_changed:
-        if await _email_taken(session, email, user.id):
+        if await repository.email_taken(session, email, user.id):
             raise Conflict("A user with this userName already exists.")
         user.email = email
     if fields.external_id != user.external_id:
@@ -196,42 +177,17 @@ async def delete_user(session: AsyncSession, caller: Caller, user_id: uuid.UUID)
     """Deactivate the account, leave every group (and so lose what groups granted), and hide
     it from SCIM. Its rows stay: mentorships and history refer to it."""
     user = await get_user(session, user_id, for_update=True)
-    group_ids = list(
-        await session.scalars(
-            select(ScimGroupMember.group_id).where(ScimGroupMember.user_id == user.id)
-        )
-    )
+    group_ids = await repository.groups_of(session, user.id)
     before = await _grants(session, [user.id])
-    await session.execute(delete(ScimGroupMember).where(ScimGroupMember.user_id == user.id))
+    await repository.leave_all_groups(session, user.id)
     await _touch_groups(session, group_ids)
     await _reconcile(session, caller, before, [user.id])
     if user.active:
         await users.update_user(session, caller.principal, user.id, UserUpdate(active=False))
-    await tombstone.mark_deleted(session, user.id)
+    await repository.mark_deleted(session, user.id)
 
 
 # -- Groups ------------------------------------------------------------------------------
-
-
-def visible_groups() -> Select[ScimGroup]:
-    return select(ScimGroup)
-
-
-async def _members(
-    session: AsyncSession, group_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    ids = list(group_ids)
-    members: dict[uuid.UUID, list[uuid.UUID]] = {group_id: [] for group_id in ids}
-    if not ids:
-        return members
-    rows = await session.execute(
-        select(ScimGroupMember.group_id, ScimGroupMember.user_id)
-        .where(ScimGroupMember.group_id.in_(ids))
-        .order_by(ScimGroupMember.created_at, ScimGroupMember.user_id)
-    )
-    for group_id, user_id in rows:
-        members[group_id].append(user_id)
-    return members
 
 
 async def get_group(
@@ -241,11 +197,10 @@ async def get_group(
     with_members: bool = True,
     for_update: bool = False,
 ) -> GroupView:
-    stmt = visible_groups().where(ScimGroup.id == group_id)
-    group = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    group = await repository.get_group(session, group_id, for_update=for_update)
     if group is None:
         raise NotFound("No such group.")
-    members = (await _members(session, [group.id]))[group.id] if with_members else None
+    members = (await repository.members_of(session, [group.id]))[group.id] if with_members else None
     return GroupView(group, members)
 
 
@@ -257,31 +212,20 @@ async def search_groups(
     *,
     with_members: bool,
 ) -> tuple[int, list[GroupView]]:
-    stmt = visible_groups()
-    if where is not None:
-        stmt = stmt.where(where)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    if limit == 0:
-        return total, []
-    page = stmt.order_by(ScimGroup.created_at, ScimGroup.id).offset(offset).limit(limit)
-    groups = list((await session.scalars(page)).all())
-    members = await _members(session, [g.id for g in groups]) if with_members else {}
+    total, groups = await repository.search_groups(session, where, offset, limit)
+    members = await repository.members_of(session, [g.id for g in groups]) if with_members else {}
     return total, [GroupView(g, members.get(g.id) if with_members else None) for g in groups]
 
 
 async def _effect_of(session: AsyncSession, display_name: str) -> GroupEffect:
-    programs = await session.execute(select(Program.id, Program.name))
-    return group_effect(display_name, [(row[0], row[1]) for row in programs])
+    return group_effect(display_name, await repository.program_names(session))
 
 
 async def _check_name(session: AsyncSession, name: str, group_id: uuid.UUID | None) -> str:
     name = name.strip()
     if not name or len(name) > 200:
         raise _invalid("displayName must be 1 to 200 characters.", "displayName")
-    taken = select(ScimGroup.id).where(ScimGroup.display_name == name)
-    if group_id is not None:
-        taken = taken.where(ScimGroup.id != group_id)
-    if await session.scalar(taken) is not None:
+    if await repository.group_name_taken(session, name, group_id):
         raise Conflict("A group with this displayName already exists.")
     return name
 
@@ -289,11 +233,7 @@ async def _check_name(session: AsyncSession, name: str, group_id: uuid.UUID | No
 async def _check_members(session: AsyncSession, member_ids: Collection[uuid.UUID]) -> None:
     if not member_ids:
         return
-    found = set(
-        await session.scalars(
-            live_users().with_only_columns(User.id).where(User.id.in_(member_ids))
-        )
-    )
+    found = await repository.live_user_ids(session, member_ids)
     unknown = sorted(str(member) for member in set(member_ids) - found)
     if unknown:
         raise _invalid(f"No such user: {', '.join(unknown)}.", "members")
@@ -338,11 +278,7 @@ async def update_group(
     group.external_id = fields.external_id
     group.role, group.program_id = effect.role, effect.program_id
     if removed:
-        await session.execute(
-            delete(ScimGroupMember).where(
-                ScimGroupMember.group_id == group.id, ScimGroupMember.user_id.in_(removed)
-            )
-        )
+        await repository.remove_members(session, group.id, removed)
     session.add_all(ScimGroupMember(group_id=group.id, user_id=member) for member in added)
     if added or removed:
         group.updated_at = utcnow()  # membership is part of the group a client reads
@@ -363,7 +299,7 @@ async def delete_group(session: AsyncSession, caller: Caller, group_id: uuid.UUI
 async def _touch_groups(session: AsyncSession, group_ids: Collection[uuid.UUID]) -> None:
     if not group_ids:
         return
-    for group in await session.scalars(select(ScimGroup).where(ScimGroup.id.in_(group_ids))):
+    for group in await repository.groups_by_id(session, group_ids):
         group.updated_at = utcnow()
     await session.flush()
 
@@ -376,11 +312,7 @@ async def _grants(
 ) -> dict[uuid.UUID, Grants]:
     if not user_ids:
         return {}
-    rows = await session.execute(
-        select(ScimGroupMember.user_id, ScimGroup.role, ScimGroup.program_id)
-        .join(ScimGroup, ScimGroup.id == ScimGroupMember.group_id)
-        .where(ScimGroupMember.user_id.in_(user_ids), ScimGroup.role.is_not(None))
-    )
+    rows = await repository.granting_memberships(session, user_ids)
     roles: dict[uuid.UUID, set[str]] = defaultdict(set)
     places: dict[uuid.UUID, set[tuple[uuid.UUID, str]]] = defaultdict(set)
     for user_id, role, program_id in rows:
