@@ -233,17 +233,17 @@ async def _explain(tenant_id: uuid.UUID, params: dict[str, str]) -> None:
         EXPLAIN (ANALYZE, BUFFERS)
         SELECT p.id, ts_rank_cd(p.search_vector, websearch_to_tsquery('english', :q)) AS rank
         FROM profiles.profiles p JOIN profiles.users u ON u.id = p.user_id
-        WHERE p.tenant_id = :tenant AND u.tenant_id = :tenant AND p.is_mentor AND u.active
+        WHERE p.tenant_id = :tenant_id AND u.tenant_id = :tenant_id AND p.is_mentor AND u.active
           AND p.expertise_keys && :skills AND p.language_keys && :languages
           AND p.search_vector @@ websearch_to_tsquery('english', :q)
         ORDER BY rank DESC, p.id LIMIT 21
     """
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant_id) as session:
         rows = await session.execute(
             text(sql),
             {
                 "q": params["q"],
-                "tenant": tenant_id,
+                "tenant_id": tenant_id,
                 "skills": [skill_key(params["skill"])[0]],
                 "languages": [params["language"].lower()],
             },

@@ -6,6 +6,7 @@ from services.core.auth import issue_token
 from services.core.db import database
 from services.core.errors import ProblemError
 from services.core.queue import queue
+from services.core.tenancy import bind_tenant
 from services.core.user_state import user_states
 from services.profiles.tenants import service as tenants
 from services.profiles.tenants.models import Tenant
@@ -55,6 +56,7 @@ async def issue_user_token(
     try:
         async with database.transaction() as session:
             tenant = await tenants.tenant_by_slug(session, tenant_slug)
+            bind_tenant(session, tenant.id)  # the command's boundary: the tenant it was given
             user = await users.ensure_user(session, tenant, email, roles)
             if not user.active:
                 raise AdminError(f"{user.email} is deactivated; an admin can reactivate them.")

@@ -110,12 +110,14 @@ async def _create(
     """The import, created as the endpoint creates it; only its ids leave, so the file's bytes
     held by the session's objects are freed before the rows are processed."""
     from services.core.db import database
+    from services.core.tenancy import bind_tenant
     from services.profiles.imports import service
     from services.profiles.tenants.service import tenant_by_slug
 
     async with database.transaction() as session:
         tenant = await tenant_by_slug(session, slug)
-        admin = await service.creator_for_cli(session, tenant.id, by)
+        bind_tenant(session, tenant.id)  # the command's boundary: the tenant it was given
+        admin = await service.creator_for_cli(session, by)
         record = await service.create_import(
             session,
             tenant_id=tenant.id,
@@ -165,12 +167,10 @@ async def _follow(
 
 async def _report(import_id: uuid.UUID, tenant_id: uuid.UUID) -> dict[str, Any]:
     from services.core.db import database
-    from services.core.tenancy import bind_tenant
     from services.profiles.imports import service
     from services.profiles.imports.schemas import ImportRead
 
-    async with database.session(readonly=True) as session:
-        bind_tenant(session, tenant_id)
+    async with database.session(readonly=True, tenant_id=tenant_id) as session:
         return ImportRead.of(await service.get_import(session, import_id)).model_dump(mode="json")
 
 

@@ -24,7 +24,8 @@ def include_name(name: str | None, type_: str, _parent: Any) -> bool:
 
 def run_sync(connection: Connection) -> None:
     context.configure(
-        connection=connection,
+        # Migrations work on every tenant's rows by nature (services/core/tenancy.py).
+        connection=connection.execution_options(all_tenants=True),
         target_metadata=target_metadata,
         include_schemas=True,
         include_name=include_name,

@@ -131,7 +131,7 @@ class TenantHandle:
     admin_email: str
 
     async def token(self, email: str, roles: list[str] | None = None) -> str:
-        async with database.transaction() as session:
+        async with database.transaction(tenant_id=self.id) as session:
             tenant = await tenant_by_slug(session, self.slug)
             user = await ensure_user(session, tenant, email, roles or [])
         return issue_token(

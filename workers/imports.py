@@ -104,7 +104,12 @@ async def run_import(
 ) -> dict[str, Any]:
     """Run (or continue) one import; returns its outcome for the job log."""
     key = uuid.UUID(import_id)
-    async with database.transaction() as session:
+    async with database.session(readonly=True) as session:
+        tenant_id = await service.tenant_of_import(session, key)
+    if tenant_id is None:
+        return {"import_id": import_id, "ran": False}
+    # Every transaction of the run is bound to the import's tenant, and only to it.
+    async with database.transaction(tenant_id=tenant_id) as session:
         run = await service.start_run(session, key)
     if run is None:
         return {"import_id": import_id, "ran": False}
@@ -113,7 +118,7 @@ async def run_import(
         try:
             file = open_file(run.format, run.source)
         except FileError as exc:
-            async with database.transaction() as session:
+            async with database.transaction(tenant_id=tenant_id) as session:
                 await service.fail_run(session, key, None, str(exc))
             return {"import_id": import_id, "ran": True, "status": service.FAILED}
         log.info("import.started", total=run.total, resume_at=run.done)
@@ -124,7 +129,7 @@ async def run_import(
                 raise  # the sweeper, or arq's own retry, runs it again from `done`
             # Anything else would fail again on every retry: stop, and say so.
             log.error("import.crashed", exc_info=exc)
-            async with database.transaction() as session:
+            async with database.transaction(tenant_id=tenant_id) as session:
                 await service.fail_run(
                     session, key, None, "the import stopped on an internal error; it was logged"
                 )
@@ -172,7 +177,7 @@ async def _run_batches(run: service.Run, file: ImportFile, batch_size: int) -> d
         await batches.aclose()
         if writing is not None and not writing.done():
             writing.cancel()
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=run.tenant_id) as session:
         finished = await service.finish_run(session, run, position)
     if position - run.done >= ANALYZE_AFTER_ROWS // 4:
         # After the import is reported done: for what comes next, mentor search above all.
@@ -182,7 +187,7 @@ async def _run_batches(run: service.Run, file: ImportFile, batch_size: int) -> d
 
 async def _refresh_statistics(*, profiles: bool) -> None:
     try:
-        async with database.transaction() as session:
+        async with database.transaction(all_tenants=True) as session:
             await repository.refresh_statistics(session, profiles=profiles)
     except DBAPIError as exc:  # e.g. a role without the right to ANALYZE: only slower plans
         log.warning("import.analyze_failed", error=type(exc.orig).__name__)
@@ -190,14 +195,14 @@ async def _refresh_statistics(*, profiles: bool) -> None:
 
 async def _apply(run: service.Run, position: int, outcomes: list[Outcome]) -> service.BatchResult:
     try:
-        async with database.transaction() as session:
+        async with database.transaction(tenant_id=run.tenant_id) as session:
             return await service.apply_batch(session, run, position, outcomes)
     except DBAPIError as exc:
         if service.is_transient(exc):
             raise
         # One row the checks let through but the database refuses must not cost the others.
         log.warning("import.batch_refused", position=position, error=type(exc.orig).__name__)
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=run.tenant_id) as session:
         return await service.apply_batch(session, run, position, outcomes, one_by_one=True)
 
 

@@ -20,6 +20,7 @@ from services.core.logging import get_logger
 from services.core.models import utcnow
 from services.core.outbox import RELAY_JOB, OutboxEvent
 from services.core.queue import Queue, queue
+from services.core.tenancy import bind_tenant
 
 log = get_logger(__name__)
 
@@ -39,7 +40,7 @@ def dispatch_job_id(event_id: uuid.UUID) -> str:
 
 async def relay_pending(target: Queue = queue, limit: int = BATCH_SIZE) -> int:
     """Relay up to `limit` committed, unrelayed events; returns how many were relayed."""
-    async with database.transaction() as session:
+    async with database.transaction(all_tenants=True) as session:
         events = list(
             await session.scalars(
                 select(OutboxEvent)
@@ -71,15 +72,18 @@ async def relay_outbox(_ctx: dict[str, Any]) -> int:
 
 
 async def dispatch_event(_ctx: dict[str, Any], event_id: str) -> bool:
-    """Run every handler of one event, once; True if it ran now, False if it had already run."""
+    """Run every handler of one event, once; True if it ran now, False if it had already run.
+    The handlers run bound to the event's tenant: they see nothing of any other."""
     async with database.transaction() as session:
         event = await session.scalar(
             select(OutboxEvent)
             .where(OutboxEvent.id == uuid.UUID(event_id), OutboxEvent.dispatched_at.is_(None))
             .with_for_update(skip_locked=True)
+            .execution_options(all_tenants=True)  # the job knows only the event's id
         )
         if event is None:
             return False
+        bind_tenant(session, event.tenant_id)
         with structlog.contextvars.bound_contextvars(
             request_id=event.request_id, event_id=event_id, event_type=event.event_type
         ):
@@ -92,7 +96,7 @@ async def dispatch_event(_ctx: dict[str, Any], event_id: str) -> bool:
 async def sweep_outbox(_ctx: dict[str, Any] | None = None) -> dict[str, int]:
     """Catch up on what a lost wake-up or a lost job left behind."""
     stale = utcnow() - REDISPATCH_AFTER
-    async with database.transaction() as session:
+    async with database.transaction(all_tenants=True) as session:
         result: Any = await session.execute(
             update(OutboxEvent)
             .where(

@@ -6,6 +6,7 @@ transaction to commit, so it refuses every write: one would persist statement by
 what waits for a commit (after-commit callbacks, the outbox relay's wake-up) would never run.
 """
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from services.core.logging import get_logger
 from services.core.settings import get_settings
+from services.core.tenancy import bind_all_tenants, bind_tenant
 
 log = get_logger(__name__)
 
@@ -91,16 +93,31 @@ class Database:
         if self._engine is not None:
             self._bind(self._engine, self._engine.execution_options(isolation_level="AUTOCOMMIT"))
 
-    def session(self, *, readonly: bool = False) -> AsyncSession:
+    def session(
+        self,
+        *,
+        readonly: bool = False,
+        tenant_id: uuid.UUID | None = None,
+        all_tenants: bool = False,
+    ) -> AsyncSession:
+        """A session bound to `tenant_id`, or working across tenants with `all_tenants`, or
+        unbound (it can then be bound once, e.g. when a SCIM token has named the tenant)."""
         self.engine  # noqa: B018 - creates the engine and factories on first use
         factory = self._read if readonly else self._write
         assert factory is not None
-        return factory()
+        session = factory()
+        if tenant_id is not None:
+            bind_tenant(session, tenant_id)
+        if all_tenants:
+            bind_all_tenants(session)
+        return session
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(
+        self, *, tenant_id: uuid.UUID | None = None, all_tenants: bool = False
+    ) -> AsyncIterator[AsyncSession]:
         """A unit of work for jobs and the CLI: commits on success, rolls back on error."""
-        async with self.session() as session:
+        async with self.session(tenant_id=tenant_id, all_tenants=all_tenants) as session:
             try:
                 yield session
             except BaseException:

@@ -1,4 +1,8 @@
-"""Read-only queries other services may use; they never import the profiles models directly."""
+"""Read-only queries other services may use; they never import the profiles models directly.
+
+Each names the tenant it asks about and runs in a session bound to that tenant (the caller's
+boundary bound it): the session's filter and the explicit condition agree, or nothing is found.
+"""
 
 import uuid
 
@@ -28,14 +32,18 @@ async def user_state(
     return UserState(tenant_id, tuple(sorted(roles)), active, email)
 
 
-async def active_user_ids(session: AsyncSession, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these users exist in the session's tenant and are active."""
-    rows = await session.scalars(select(User.id).where(User.id.in_(user_ids), User.active))
+async def active_user_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, user_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these users exist in the tenant and are active."""
+    rows = await session.scalars(
+        select(User.id).where(User.tenant_id == tenant_id, User.id.in_(user_ids), User.active)
+    )
     return set(rows)
 
 
-async def default_program_id(session: AsyncSession) -> uuid.UUID | None:
+async def default_program_id(session: AsyncSession, tenant_id: uuid.UUID) -> uuid.UUID | None:
     program_id: uuid.UUID | None = await session.scalar(
-        select(Program.id).where(Program.is_default)
+        select(Program.id).where(Program.tenant_id == tenant_id, Program.is_default)
     )
     return program_id

@@ -102,7 +102,7 @@ async def test_deactivated_user_is_refused(client, make_tenant: TenantFactory) -
 
     tenant = await make_tenant()
     headers = await tenant.headers("gone@example.com")
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         await session.execute(
             update(User).where(User.email == "gone@example.com").values(active=False)
         )

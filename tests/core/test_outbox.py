@@ -17,7 +17,7 @@ from workers import outbox as relay
 
 
 async def _events(tenant_id: uuid.UUID) -> list[OutboxEvent]:
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant_id) as session:
         rows = await session.scalars(
             select(OutboxEvent).where(OutboxEvent.tenant_id == tenant_id).order_by(OutboxEvent.seq)
         )
@@ -112,7 +112,7 @@ async def test_sweeper_redispatches_events_whose_job_was_lost(make_tenant: Tenan
 
     tenant = await make_tenant()
     long_ago = utcnow() - timedelta(hours=1)
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         await session.execute(
             update(OutboxEvent)
             .where(OutboxEvent.tenant_id == tenant.id)

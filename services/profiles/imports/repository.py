@@ -2,7 +2,8 @@
 JSON array parameter unpacked by `json_to_recordset`, so two thousand people cost a handful of
 statements, not thousands of round trips.
 
-Text statements are not tenant-filtered by the session, so each names its tenant explicitly.
+Text statements are not tenant-filtered by the session, so each names its tenant as a
+`:tenant_id` parameter (`services.core.tenancy` refuses one that does not).
 """
 
 import json
@@ -62,6 +63,15 @@ class ImportState:
     @property
     def failed(self) -> int:
         return self.done - self.created - self.updated
+
+
+async def tenant_of_import(session: AsyncSession, import_id: uuid.UUID) -> uuid.UUID | None:
+    tenant_id: uuid.UUID | None = await session.scalar(
+        select(Import.tenant_id)
+        .where(Import.id == import_id)
+        .execution_options(all_tenants=True)  # the lookup that finds the tenant to bind
+    )
+    return tenant_id
 
 
 async def lock_import(session: AsyncSession, import_id: uuid.UUID) -> ImportState | None:
@@ -171,9 +181,11 @@ async def refresh_statistics(session: AsyncSession, *, profiles: bool) -> None:
 
     `profiles` costs seconds, not milliseconds: ANALYZE also merges the GIN indexes' pending
     entries. If autovacuum holds the table, it is doing this already: give up rather than wait."""
-    await session.execute(text("SET LOCAL lock_timeout = '2s'"))
+    # Statistics are of whole tables, every tenant's rows: across tenants by nature.
+    across = {"all_tenants": True}
+    await session.execute(text("SET LOCAL lock_timeout = '2s'"), execution_options=across)
     tables = "profiles.users, profiles.profiles" if profiles else "profiles.users"
-    await session.execute(text(f"ANALYZE {tables}"))
+    await session.execute(text(f"ANALYZE {tables}"), execution_options=across)
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -198,7 +210,7 @@ _LOCK_USERS = text(
 _PROFILES_OF = text(
     f"""
     SELECT user_id, {", ".join(PROFILE_COLUMNS)} FROM profiles.profiles
-    WHERE user_id = ANY(CAST(:user_ids AS uuid[]))
+    WHERE tenant_id = CAST(:tenant_id AS uuid) AND user_id = ANY(CAST(:user_ids AS uuid[]))
     """
 )
 
@@ -222,7 +234,9 @@ async def lock_users(
         return {}
     profiles = {
         row[0]: dict(zip(PROFILE_COLUMNS, row[1:], strict=True))
-        for row in await session.execute(_PROFILES_OF, {"user_ids": [u[0] for u in users]})
+        for row in await session.execute(
+            _PROFILES_OF, {"tenant_id": tenant_id, "user_ids": [u[0] for u in users]}
+        )
     }
     return {
         email: ExistingUser(user_id, display_name, tuple(roles), profiles.get(user_id))

@@ -23,7 +23,6 @@ from services.core.models import utcnow
 from services.core.outbox import emit, emit_many
 from services.core.pagination import PageParams
 from services.core.queue import queue
-from services.core.tenancy import bind_tenant
 from services.core.user_state import forget_after_commit
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository
 from services.profiles.imports.formats import MEDIA_TYPES, FileError, Format, RowError, open_file
@@ -125,7 +124,6 @@ async def create_import(
         raise _file_problem(str(exc)) from exc
     if total == 0:
         raise _file_problem("the file has no rows with people")
-    bind_tenant(session, tenant_id)
     record = Import(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
@@ -160,10 +158,9 @@ async def list_imports(
     return await repository.list_imports(session, params)
 
 
-async def creator_for_cli(session: AsyncSession, tenant_id: uuid.UUID, email: str | None) -> User:
+async def creator_for_cli(session: AsyncSession, email: str | None) -> User:
     """Whom an import started from the command line is recorded as created by: the admin with
-    this email, or else the tenant's first active admin."""
-    bind_tenant(session, tenant_id)
+    this email, or else the session's tenant's first active admin."""
     admin = await users.first_active_admin(
         session, normalise_email(email) if email is not None else None
     )
@@ -189,13 +186,17 @@ class Run:
     total: int
 
 
+async def tenant_of_import(session: AsyncSession, import_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose import this is, for a job that was handed only its id (to bind the tenant)."""
+    return await repository.tenant_of_import(session, import_id)
+
+
 async def start_run(session: AsyncSession, import_id: uuid.UUID) -> Run | None:
     """Mark the import running and hand out its file and where to continue; None when there
     is nothing to do (finished already, or gone)."""
     state = await repository.lock_import(session, import_id)
     if state is None or state.status in FINISHED:
         return None
-    bind_tenant(session, state.tenant_id)
     source = await repository.load_source(session, import_id)
     if source is None:
         await fail_run(session, import_id, state, "the uploaded file is no longer available")
@@ -212,7 +213,6 @@ async def fail_run(
     state = state or await repository.lock_import(session, import_id)
     if state is None or state.status in FINISHED:
         return
-    bind_tenant(session, state.tenant_id)
     await repository.set_status(
         session,
         import_id,
@@ -277,7 +277,6 @@ async def apply_batch(
     state = await repository.lock_import(session, run.import_id)
     if state is None or state.status != RUNNING or state.done != position:
         return BatchResult(applied=False)
-    bind_tenant(session, run.tenant_id)
     people = [o for o in outcomes if isinstance(o, Person)]
     failures = [o for o in outcomes if not isinstance(o, Person)]
     writer = _BatchWriter(session, run.tenant_id)

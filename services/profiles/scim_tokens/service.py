@@ -73,12 +73,13 @@ async def authenticate(session: AsyncSession, token: str | None) -> uuid.UUID | 
         return None
     # Its own short transaction, so that recording the use sticks even for a read (which
     # never commits) or a request that then fails.
-    async with database.transaction() as own:
+    # Across tenants: the token is what says which tenant the request is for.
+    async with database.transaction(all_tenants=True) as own:
         row = await repository.live_token_by_hash(own, token_hash(token))
         if row is None:
             return None
         now = utcnow()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
             row.last_used_at = now
-    bind_tenant(session, row.tenant_id)
+    bind_tenant(session, row.tenant_id)  # the SCIM request's boundary: bound once, here
     return row.tenant_id

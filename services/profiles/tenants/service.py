@@ -42,6 +42,8 @@ async def create_tenant(session: AsyncSession, *, slug: str, name: str, admin_em
     tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip() or slug, settings={})
     session.add(tenant)
     await session.flush()
+    # A new tenant's session is bound to it once it exists: the rows that follow are its own.
+    # (A session bound to another tenant refuses this.)
     bind_tenant(session, tenant.id)
     session.add(
         Program(

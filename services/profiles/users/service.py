@@ -16,7 +16,6 @@ from services.core.errors import (
 )
 from services.core.outbox import emit
 from services.core.pagination import PageParams
-from services.core.tenancy import bind_tenant
 from services.profiles.tenants.models import Tenant
 from services.profiles.users import repository
 from services.profiles.users.models import User
@@ -42,13 +41,13 @@ def display_name_from(email: str) -> str:
 async def ensure_user(
     session: AsyncSession, tenant: Tenant, email: str, roles: Iterable[str]
 ) -> User:
-    """The user with this email, created on first use; the roles asked for are added."""
+    """The user with this email, created on first use; the roles asked for are added. The
+    session is bound to `tenant` (its boundary did that)."""
     email = normalise_email(email)
     wanted = sorted(set(roles))
     unknown = [r for r in wanted if r not in ROLES]
     if unknown:
         raise Unprocessable(f"Unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}.")
-    bind_tenant(session, tenant.id)
     user = await repository.user_by_email(session, email)
     if user is None:
         user = User(

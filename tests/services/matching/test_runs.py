@@ -12,7 +12,7 @@ async def test_admins_read_a_run_of_their_tenant_only(client, make_tenant: Tenan
     admin = await tenant.admin_headers()
     admin_id = uuid.UUID((await client.get("/v1/users/me", headers=admin)).json()["id"])
     run_id = uuid.uuid4()
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         session.add(
             MatchingRun(
                 id=run_id,

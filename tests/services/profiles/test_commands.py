@@ -21,18 +21,18 @@ async def test_racing_takers_never_overbook(committing_client, make_tenant: Tena
     mentor_id = uuid.UUID(response.json()["user_id"])
 
     async def take() -> bool:
-        async with database.transaction() as session:
+        async with database.transaction(tenant_id=tenant.id) as session:
             return await take_mentor_place(session, tenant.id, mentor_id)
 
     results = await asyncio.gather(*(take() for _ in range(8)))
     assert sum(results) == 3
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         profile = await session.scalar(select(Profile).where(Profile.user_id == mentor_id))
     assert profile is not None and profile.active_mentees == 3
     me = await committing_client.get("/v1/profiles/me", headers=headers)
     assert me.json()["mentor"]["active_mentees"] == 3
 
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         for _ in range(5):
             await release_mentor_place(session, tenant.id, mentor_id)
     assert await take()  # back to zero, never below: a place is free again

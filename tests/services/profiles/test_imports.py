@@ -150,7 +150,7 @@ async def _mentor_names(client: httpx.AsyncClient, headers: dict[str, str], **pa
 
 
 async def _user_count(tenant: TenantHandle) -> int:
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         return int(
             await session.scalar(
                 select(sql_func.count()).select_from(User).where(User.tenant_id == tenant.id)
@@ -422,16 +422,18 @@ async def test_a_stale_run_cannot_write_over_a_newer_one(
     tenant = await make_tenant()
     accepted = await _post(client, await tenant.admin_headers(), _line(ADA).encode(), JSONL)
     import_id = uuid.UUID(accepted.json()["id"])
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         run = await service.start_run(session, import_id)
     assert run is not None
     file = JsonLinesFile(run.source)
     outcomes = check_all(file.parser, list(file.rows()))
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         assert (await service.apply_batch(session, run, 0, outcomes)).applied
-    async with database.transaction() as session:  # a second delivery, a step behind
+    async with database.transaction(
+        tenant_id=tenant.id
+    ) as session:  # a second delivery, a step behind
         assert not (await service.apply_batch(session, run, 0, outcomes)).applied
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         record = await session.get(Import, import_id)
         assert record is not None and (record.done, record.created) == (1, 1)
 
@@ -441,7 +443,7 @@ async def test_imports_announce_every_person_as_the_api_does(
 ) -> None:
     tenant = await make_tenant()
     report = await _import(client, await tenant.admin_headers(), MIXED_JSONL, batch_size=4)
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         events = list(
             await session.scalars(
                 select(OutboxEvent)
@@ -491,7 +493,7 @@ async def test_someone_keeping_their_roles_gets_their_profile_scored_for_them(
     # No roles in the file: Dana stays a mentor, and completeness is a mentor's, not a mentee's.
     again = {"email": "dana@example.com", "profile": {**dana["profile"], "bio": "Warehouses."}}
     await _import(client, admin, _line(again).encode())
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         stored = (
             await session.execute(
                 select(User.roles, Profile.completeness, Profile.bio)
@@ -512,14 +514,14 @@ async def test_an_unreadable_stored_file_fails_the_import_and_says_why(
     admin = await tenant.admin_headers()
     accepted = await _post(client, admin, _line(ADA).encode(), JSONL)
     import_id = uuid.UUID(accepted.json()["id"])
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         await session.execute(update(Import).where(Import.id == import_id).values(source=b"\xff"))
     await job.run_import({}, str(import_id))
     report = (await client.get(f"/v1/admin/imports/{import_id}", headers=admin)).json()
     assert report["status"] == "failed"
     [problem] = report["errors"]
     assert problem["row"] is None and "UTF-8" in problem["message"]
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         assert await session.scalar(select(Import.source).where(Import.id == import_id)) is None
 
 
@@ -542,7 +544,7 @@ async def test_burst_worker_runs_a_queued_import(
         f"/v1/admin/imports/{accepted.json()['id']}", headers=admin
     )
     assert (report.json()["status"], report.json()["created"]) == ("succeeded", 3)
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         source = await session.scalar(
             select(Import.source).where(Import.id == uuid.UUID(accepted.json()["id"]))
         )
@@ -562,7 +564,7 @@ async def test_sweeper_queues_an_import_whose_wake_up_was_lost(
     make_tenant: TenantFactory,
 ) -> None:
     tenant = await make_tenant()
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         record = await service.create_import(
             session,
             tenant_id=tenant.id,
@@ -574,7 +576,7 @@ async def test_sweeper_queues_an_import_whose_wake_up_was_lost(
     await job.sweep_imports({})
     # Just accepted: its own wake-up may still be on the way, so it is left alone.
     assert import_job_id(record.id) not in await _queued_job_ids()
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         await session.execute(
             update(Import)
             .where(Import.id == record.id)
@@ -587,7 +589,7 @@ async def test_sweeper_queues_an_import_whose_wake_up_was_lost(
         await worker.main()
     finally:
         await worker.close()
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         status = await session.scalar(select(Import.status).where(Import.id == record.id))
     assert status == "succeeded"
 
@@ -624,7 +626,7 @@ async def test_cli_imports_a_file_here_and_reports_the_rows_it_could_not(
     assert code == 2, (out, err)  # imported, but not every row
     assert "succeeded; 8 rows: 3 created, 0 updated, 5 failed" in out
     assert "not an email address" in out
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         record = await session.scalar(select(Import).where(Import.tenant_id == tenant.id))
         assert record is not None and record.created_by is not None
         creator = await session.get(User, record.created_by)

@@ -104,7 +104,7 @@ async def test_deactivation_cuts_off_hides_and_holds(
         headers=dev,
     )
     assert put.status_code == 200
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         session.add(
             MentorshipRequest(
                 tenant_id=tenant.id, mentee_id=mia_id, mentor_id=dev_id, status="pending"
@@ -128,7 +128,7 @@ async def test_deactivation_cuts_off_hides_and_holds(
     # The worker's handlers put Dev's open request and mentorship on hold.
     while await relay.relay_pending() > 0:
         pass
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         from services.core.outbox import OutboxEvent
 
         events = (
@@ -140,7 +140,7 @@ async def test_deactivation_cuts_off_hides_and_holds(
         ).all()
     for event in events:
         await relay.dispatch_event({}, str(event.id))
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
         request = await session.scalar(
             select(MentorshipRequest).where(MentorshipRequest.tenant_id == tenant.id)
         )

@@ -19,7 +19,7 @@ async def test_participants_see_their_own_and_admins_all(
     dev = await tenant.headers("dev@example.com", ["mentor"])
     bo = await tenant.headers("bo@example.com")
     mia_id, dev_id, bo_id = [await _user_id(client, h) for h in (mia, dev, bo)]
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         session.add(
             Mentorship(tenant_id=tenant.id, mentee_id=mia_id, mentor_id=dev_id, status="active")
         )

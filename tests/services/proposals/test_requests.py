@@ -17,7 +17,7 @@ async def test_each_box_holds_only_your_own_requests(client, make_tenant: Tenant
     dev = await tenant.headers("dev@example.com", ["mentor"])
     ann = await tenant.headers("ann@example.com", ["mentor"])
     mia_id, dev_id, ann_id = [await _user_id(client, h) for h in (mia, dev, ann)]
-    async with database.transaction() as session:
+    async with database.transaction(tenant_id=tenant.id) as session:
         for mentor_id, status in ((dev_id, "pending"), (ann_id, "declined")):
             session.add(
                 MentorshipRequest(

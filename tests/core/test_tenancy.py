@@ -1,0 +1,208 @@
+"""The tenant filter fails closed: every way of reaching a tenant's rows either goes through the
+filter, names the tenant, or says that it works across tenants. Each test here is a way past
+the filter that used to be open."""
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from services.core.db import database
+from services.core.outbox import OutboxEvent, emit
+from services.core.tenancy import TenancyError, bind_all_tenants, bind_tenant
+from services.profiles.programs.models import Program
+from services.profiles.users.models import User
+from tests.conftest import TenantFactory, TenantHandle
+from workers import outbox as relay
+
+USERS = User.__table__
+
+
+@pytest.fixture
+async def two(rolled_back: None, make_tenant: TenantFactory) -> list[TenantHandle]:
+    tenants = [await make_tenant(), await make_tenant()]
+    for tenant in tenants:
+        await tenant.token(f"member@{tenant.slug}.example")
+    return tenants
+
+
+async def _emails(tenant: TenantHandle) -> set[str]:
+    return {tenant.admin_email, f"member@{tenant.slug}.example"}
+
+
+# --- no tenant bound ---------------------------------------------------------------------------
+
+
+async def test_an_unbound_orm_select_raises(two: list[TenantHandle]) -> None:
+    async with database.session(readonly=True) as session:
+        with pytest.raises(TenancyError, match="no tenant bound"):
+            await session.scalars(select(User.email))
+        with pytest.raises(TenancyError, match="no tenant bound"):
+            await session.get(Program, uuid.uuid4())
+
+
+async def test_unbound_orm_writes_raise(two: list[TenantHandle]) -> None:
+    ours = two[0]
+    async with database.session() as session:
+        with pytest.raises(TenancyError):
+            await session.execute(update(User).values(display_name="Everyone"))
+        with pytest.raises(TenancyError):
+            await session.execute(delete(Program))
+        session.add(Program(tenant_id=ours.id, name="Orphan"))
+        with pytest.raises(TenancyError, match="writing a Program"):
+            await session.flush()
+        await session.rollback()
+
+
+async def test_an_unbound_core_select_raises(two: list[TenantHandle]) -> None:
+    async with database.session(readonly=True) as session:
+        with pytest.raises(TenancyError, match=r"profiles\.users"):
+            await session.execute(select(USERS.c.email))
+        with pytest.raises(TenancyError, match=r"profiles\.users"):
+            await session.execute(USERS.update().values(display_name="Everyone"))
+
+
+async def test_text_without_a_tenant_raises(two: list[TenantHandle]) -> None:
+    async with database.session(readonly=True) as session:
+        with pytest.raises(TenancyError, match="text"):
+            await session.execute(text("SELECT email FROM profiles.users"))
+
+
+async def test_across_tenants_is_said_explicitly(two: list[TenantHandle]) -> None:
+    emails = await _emails(two[0]) | await _emails(two[1])
+    async with database.session(readonly=True) as session:
+        found = set(await session.scalars(select(User.email).execution_options(all_tenants=True)))
+    assert emails <= found
+    async with database.session(readonly=True, all_tenants=True) as session:
+        assert emails <= set(await session.scalars(select(User.email)))
+        assert emails <= set(await session.scalars(text("SELECT email FROM profiles.users")))
+
+
+# --- a tenant bound ----------------------------------------------------------------------------
+
+
+async def test_a_bound_session_sees_only_its_tenant(two: list[TenantHandle]) -> None:
+    ours, theirs = two
+    async with database.session(readonly=True, tenant_id=ours.id) as session:
+        assert set(await session.scalars(select(User.email))) == await _emails(ours)
+        # Their rows cannot be changed through our session either.
+        result = await session.execute(
+            update(User)
+            .where(User.email == theirs.admin_email)
+            .values(display_name="Taken over")
+            .execution_options(synchronize_session=False)
+        )
+        assert result.rowcount == 0  # type: ignore[attr-defined]
+
+
+async def test_a_bound_core_select_is_refused(two: list[TenantHandle]) -> None:
+    async with database.session(readonly=True, tenant_id=two[0].id) as session:
+        with pytest.raises(TenancyError, match="not filtered"):
+            await session.execute(select(USERS.c.email))
+        with pytest.raises(TenancyError, match="not filtered"):
+            await session.execute(USERS.delete())
+
+
+async def test_bound_text_must_name_the_bound_tenant(two: list[TenantHandle]) -> None:
+    ours, theirs = two
+    sql = text("SELECT email FROM profiles.users WHERE tenant_id = :tenant_id")
+    async with database.session(readonly=True, tenant_id=ours.id) as session:
+        with pytest.raises(TenancyError):
+            await session.execute(text("SELECT email FROM profiles.users"))
+        with pytest.raises(TenancyError):
+            await session.execute(sql, {"tenant_id": theirs.id})
+        with pytest.raises(TenancyError):
+            await session.execute(sql.bindparams(tenant_id=theirs.id))
+        assert set(await session.scalars(sql, {"tenant_id": ours.id})) == await _emails(ours)
+        assert set(await session.scalars(sql.bindparams(tenant_id=ours.id))) == await _emails(ours)
+
+
+async def test_statements_sent_past_the_session_are_caught(two: list[TenantHandle]) -> None:
+    ours, theirs = two
+    sql = text("SELECT email FROM profiles.users WHERE tenant_id = :tenant_id")
+    async with database.session(readonly=True, tenant_id=ours.id) as session:
+        connection = await session.connection()
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.execute(select(USERS.c.email))
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.execute(text("SELECT email FROM profiles.users"))
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.execute(sql, {"tenant_id": theirs.id})
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.exec_driver_sql("SELECT email FROM profiles.users")
+        # Naming the session's tenant is what a repository does.
+        rows = await connection.execute(sql, {"tenant_id": ours.id})
+        assert {email for (email,) in rows} == await _emails(ours)
+
+
+async def test_a_raw_connection_is_caught(rolled_back: None) -> None:
+    async with database.engine.connect() as connection:
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.execute(select(USERS.c.email))
+        with pytest.raises(TenancyError, match="on a connection"):
+            await connection.execute(text("SELECT count(*) FROM profiles.users"))
+        # SQL that reaches no tenant's rows runs as before (health checks, the driver's own).
+        assert await connection.scalar(text("SELECT 1")) == 1
+        # And an operator's statement says that it works across tenants.
+        count = await connection.scalar(
+            text("SELECT count(*) FROM profiles.users").execution_options(all_tenants=True)
+        )
+        assert count is not None
+
+
+# --- bound once ---------------------------------------------------------------------------------
+
+
+async def test_a_session_cannot_be_rebound(two: list[TenantHandle]) -> None:
+    ours, theirs = two
+    async with database.session(readonly=True, tenant_id=ours.id) as session:
+        bind_tenant(session, ours.id)  # the same tenant again changes nothing
+        with pytest.raises(TenancyError, match="re-bound"):
+            bind_tenant(session, theirs.id)
+        with pytest.raises(TenancyError, match="re-bound"):
+            bind_all_tenants(session)
+        assert set(await session.scalars(select(User.email))) == await _emails(ours)
+    async with database.session(readonly=True, all_tenants=True) as session:
+        with pytest.raises(TenancyError, match="re-bound"):
+            bind_tenant(session, ours.id)
+
+
+async def test_a_request_cannot_rebind_its_tenant(two: list[TenantHandle]) -> None:
+    """The request's session is bound by the unit of work; a use case that tries to create
+    another tenant's rows in it (create_tenant binds its new tenant) is stopped."""
+    from services.profiles.tenants.service import create_tenant
+
+    async with database.session(tenant_id=two[0].id) as session:
+        with pytest.raises(TenancyError, match="re-bound"):
+            await create_tenant(
+                session, slug=f"t-{uuid.uuid4().hex[:12]}", name="Other", admin_email="a@b.example"
+            )
+        await session.rollback()
+
+
+# --- jobs and event handlers -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def seen_by_handler() -> AsyncIterator[list[set[str]]]:
+    seen: list[set[str]] = []
+
+    async def handler(session, event: OutboxEvent) -> None:
+        seen.append(set(await session.scalars(select(User.email))))
+
+    relay.HANDLERS["test.tenancy_probe"] = [handler]
+    try:
+        yield seen
+    finally:
+        del relay.HANDLERS["test.tenancy_probe"]
+
+
+async def test_an_event_handler_sees_only_its_events_tenant(
+    two: list[TenantHandle], seen_by_handler: list[set[str]]
+) -> None:
+    ours, _theirs = two
+    async with database.transaction(tenant_id=ours.id) as session:
+        event = emit(session, "test.tenancy_probe", {}, tenant_id=ours.id)
+    assert await relay.dispatch_event({}, str(event.id))
+    assert seen_by_handler == [await _emails(ours)]
