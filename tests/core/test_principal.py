@@ -65,7 +65,7 @@ async def _deliver_events(tenant_id: uuid.UUID) -> None:
     """What the worker does: relay the committed events, then run their handlers."""
     while await relay.relay_pending() > 0:
         pass
-    async with database.session(readonly=True) as session:
+    async with database.session(readonly=True, tenant_id=tenant_id) as session:
         pending = (
             await session.scalars(
                 select(OutboxEvent.id).where(

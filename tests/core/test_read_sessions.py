@@ -4,7 +4,7 @@ write would persist piecemeal and what waits for a commit would never run."""
 import uuid
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import TextClause, select, text, update
 
 from services.core.db import WriteOnReadSession, after_commit, database
 from services.core.outbox import OutboxEvent, emit
@@ -86,8 +86,9 @@ async def test_adding_or_deleting_objects_is_refused(
     "statement",
     [
         update(Program).values(name="Updated by a GET"),
-        text("UPDATE profiles.programs SET name = 'Updated by a GET'"),
-        text("  delete from profiles.programs"),
+        # Raw SQL names its tenant (services/core/tenancy.py refuses it otherwise).
+        text("UPDATE profiles.programs SET name = 'Updated by a GET' WHERE tenant_id = :tenant_id"),
+        text("  delete from profiles.programs where tenant_id = :tenant_id"),
     ],
     ids=["orm-update", "raw-update", "raw-delete"],
 )
@@ -95,6 +96,8 @@ async def test_write_statements_are_refused(
     rolled_back: None, make_tenant: TenantFactory, statement: object
 ) -> None:
     tenant = await make_tenant()
+    if isinstance(statement, TextClause):
+        statement = statement.bindparams(tenant_id=tenant.id)
     async with database.session(readonly=True) as session:
         bind_tenant(session, tenant.id)
         with pytest.raises(WriteOnReadSession):

@@ -84,7 +84,7 @@ async def test_across_tenants_is_said_explicitly(two: list[TenantHandle]) -> Non
 
 async def test_a_bound_session_sees_only_its_tenant(two: list[TenantHandle]) -> None:
     ours, theirs = two
-    async with database.session(readonly=True, tenant_id=ours.id) as session:
+    async with database.session(tenant_id=ours.id) as session:
         assert set(await session.scalars(select(User.email))) == await _emails(ours)
         # Their rows cannot be changed through our session either.
         result = await session.execute(
@@ -94,6 +94,7 @@ async def test_a_bound_session_sees_only_its_tenant(two: list[TenantHandle]) -> 
             .execution_options(synchronize_session=False)
         )
         assert result.rowcount == 0  # type: ignore[attr-defined]
+        await session.rollback()
 
 
 async def test_a_bound_core_select_is_refused(two: list[TenantHandle]) -> None:
