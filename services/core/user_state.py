@@ -5,6 +5,10 @@ The database stays the truth. An entry is dropped when the row changes, twice ov
 after the commit (`forget_after_commit`: the very next request reads the database), and when
 the change's outbox event is relayed (`forget_on_event`: repairs a drop that failed because
 Redis was unreachable at that moment). An entry also expires after `user_state_ttl_seconds`.
+
+Dropping writes a short-lived marker rather than deleting, and a request that missed writes
+only where there is no entry at all (SET NX): a request that read the row just before the
+change cannot put the old state back after the drop.
 """
 
 import json
@@ -25,6 +29,10 @@ from services.core.settings import get_settings
 log = get_logger(__name__)
 
 KEY_PREFIX = "auth:user:"
+# What a dropped entry holds: read as a miss, and not overwritten by a miss's write. Longer than
+# any request takes from its database read to its cache write.
+FORGOTTEN = b"-"
+FORGOTTEN_SECONDS = 10
 # The events that announce a change of a user's authority (their `user_id` is in the payload).
 USER_STATE_EVENTS = ("user.updated", "user.deactivated", "user.reactivated")
 
@@ -87,10 +95,14 @@ class UserStateCache:
         return raw
 
     async def put(self, user_id: uuid.UUID, state: UserState) -> None:
-        """Best effort: a failed write only costs the next request a database read."""
+        """Cache what a miss read, unless the entry was dropped meanwhile. Best effort: a failed
+        write only costs the next request a database read."""
         try:
             await self.redis().set(
-                user_state_key(user_id), state.encode(), ex=get_settings().user_state_ttl_seconds
+                user_state_key(user_id),
+                state.encode(),
+                ex=get_settings().user_state_ttl_seconds,
+                nx=True,
             )
         except (RedisError, OSError) as error:
             log.warning("user_state.write_failed", error=type(error).__name__)
@@ -98,8 +110,12 @@ class UserStateCache:
     async def forget(self, user_ids: Iterable[uuid.UUID]) -> None:
         """Drop these users' entries; raises if Redis cannot be reached (callers decide)."""
         keys = [user_state_key(user_id) for user_id in user_ids]
-        if keys:
-            await self.redis().delete(*keys)
+        if not keys:
+            return
+        pipe = self.redis().pipeline(transaction=False)
+        for key in keys:
+            pipe.set(key, FORGOTTEN, ex=FORGOTTEN_SECONDS)
+        await pipe.execute()
 
     async def close(self) -> None:
         if self._owned and self._redis is not None:
