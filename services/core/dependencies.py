@@ -1,6 +1,7 @@
 """FastAPI dependencies every service uses: the request's session and the verified caller."""
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -39,3 +40,10 @@ def require_role(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return check
+
+
+# What a route declares instead of repeating `= Depends(...)`: `session: Session`,
+# `principal: CurrentPrincipal`, `principal: Admin` (403 for anyone else).
+Session = Annotated[AsyncSession, Depends(get_session)]
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+Admin = Annotated[Principal, Depends(require_role("admin"))]

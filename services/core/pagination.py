@@ -7,10 +7,11 @@ while a client walks the list.
 import base64
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,14 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, rows: Iterable[Any], next_cursor: str | None = None) -> Self:
+        """`Page[XRead].of(rows, next_cursor)`: each row (an ORM object, or an item already
+        built) read as the page's item type."""
+        return cls.model_validate(
+            {"items": list(rows), "next_cursor": next_cursor}, from_attributes=True
+        )
+
 
 class PageParams(BaseModel):
     limit: int
@@ -37,6 +46,9 @@ async def page_params(
     cursor: str | None = Query(None, max_length=200, description="From a previous next_cursor."),
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
+
+
+PageQuery = Annotated[PageParams, Depends(page_params)]
 
 
 def encode_position(parts: list[Any]) -> str:

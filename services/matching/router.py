@@ -2,11 +2,9 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter
 
-from services.core.auth import Principal
-from services.core.dependencies import get_session, require_role
+from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
 from services.matching import service
 from services.matching.schemas import MatchingRunRead
@@ -17,8 +15,8 @@ router = APIRouter(prefix="/v1/matching", tags=["matching"], responses=problem_r
 @router.get("/runs/{run_id}", response_model=MatchingRunRead, responses=problem_responses(403, 404))
 async def get_matching_run(
     run_id: uuid.UUID,
-    _principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    _principal: Admin,
+    session: Session,
 ) -> MatchingRunRead:
     """Status and figures of a cohort matching run."""
     return MatchingRunRead.model_validate(await service.get_run(session, run_id))

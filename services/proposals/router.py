@@ -1,12 +1,10 @@
 """HTTP routes of the proposals service."""
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session
+from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.proposals import service
 from services.proposals.schemas import RequestBox, RequestRead, RequestStatus
 
@@ -15,12 +13,12 @@ router = APIRouter(prefix="/v1", tags=["requests"], responses=problem_responses(
 
 @router.get("/requests", response_model=Page[RequestRead])
 async def list_requests(
+    principal: CurrentPrincipal,
+    params: PageQuery,
+    session: Session,
     box: RequestBox = Query("sent", description="Requests you sent or received."),
     status: RequestStatus | None = Query(None),
-    principal: Principal = Depends(get_principal),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
 ) -> Page[RequestRead]:
     """Your own mentorship requests, newest first."""
     rows, next_cursor = await service.list_own_requests(session, principal, box, status, params)
-    return Page(items=[RequestRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page[RequestRead].of(rows, next_cursor)

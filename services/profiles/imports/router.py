@@ -2,13 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Request, Response, status
 
-from services.core.auth import Principal
-from services.core.dependencies import get_session, require_role
+from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.profiles.imports import service
 from services.profiles.imports.schemas import ImportAccepted, ImportRead, ImportSummary
 
@@ -36,8 +34,8 @@ _FILE_BODY = {
 async def create_import(
     request: Request,
     response: Response,
-    principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    principal: Admin,
+    session: Session,
 ) -> ImportAccepted:
     """Import people with their profiles from an HR export: JSON Lines
     (`application/x-ndjson`), one `{email, display_name, roles, profile}` per line, or CSV
@@ -58,20 +56,20 @@ async def create_import(
 
 @router.get("/imports", response_model=Page[ImportSummary])
 async def list_imports(
-    _principal: Principal = Depends(require_role("admin")),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
+    _principal: Admin,
+    params: PageQuery,
+    session: Session,
 ) -> Page[ImportSummary]:
     """Imports of your organisation, newest first."""
     records, next_cursor = await service.list_imports(session, params)
-    return Page(items=[ImportSummary.of(r) for r in records], next_cursor=next_cursor)
+    return Page[ImportSummary].of([ImportSummary.of(r) for r in records], next_cursor)
 
 
 @router.get("/imports/{import_id}", response_model=ImportRead, responses=problem_responses(404))
 async def get_import(
     import_id: uuid.UUID,
-    _principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    _principal: Admin,
+    session: Session,
 ) -> ImportRead:
     """How far an import got: counts so far, and the problems of each failed row."""
     return ImportRead.of(await service.get_import(session, import_id))

@@ -2,13 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session
+from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.profiles.mentors.repository import MentorFilters, search_mentors
 from services.profiles.profiles.schemas import (
     MentorCard,
@@ -19,6 +17,9 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 
 @router.get("/mentors", tags=["mentors"], response_model=Page[MentorCard])
 async def search_mentor_profiles(
+    _principal: CurrentPrincipal,
+    params: PageQuery,
+    session: Session,
     skill: list[str] = Query(default=[], max_length=20, description="Any of these skills."),
     industry: list[str] = Query(default=[], max_length=20),
     language: list[str] = Query(default=[], max_length=20, description="Codes such as en, de."),
@@ -28,9 +29,6 @@ async def search_mentor_profiles(
     q: str | None = Query(
         None, max_length=200, description="Words in headline, bio, skills, career."
     ),
-    _principal: Principal = Depends(get_principal),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
 ) -> Page[MentorCard]:
     """Mentors of your organisation. Kinds of filter combine with AND, values of one kind with
     OR; skills match their aliases too. With `q`, best matches come first."""
@@ -44,4 +42,4 @@ async def search_mentor_profiles(
         q=q.strip() if q and q.strip() else None,
     )
     items, next_cursor = await search_mentors(session, filters, params)
-    return Page(items=items, next_cursor=next_cursor)
+    return Page[MentorCard].of(items, next_cursor)

@@ -2,11 +2,9 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends, Header, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Header, Response
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session
+from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.etags import set_etag
 from services.profiles.profiles import service
@@ -26,8 +24,8 @@ IF_MATCH = Header(default=None, description="The ETag you read; a stale one is r
 @router.get("/profiles/me", tags=["profiles"], response_model=ProfileRead)
 async def get_own_profile(
     response: Response,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: Session,
 ) -> ProfileRead:
     """Your profile, with how complete it is and what to add for better matches."""
     user, profile = await service.load_own(session, principal)
@@ -44,9 +42,9 @@ async def get_own_profile(
 async def replace_own_profile(
     body: ProfileFields,
     response: Response,
+    principal: CurrentPrincipal,
+    session: Session,
     if_match: str | None = IF_MATCH,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
 ) -> ProfileRead:
     """Replace your whole profile."""
     user, profile = await service.replace(session, principal, body, if_match)
@@ -63,9 +61,9 @@ async def replace_own_profile(
 async def update_own_profile(
     body: ProfilePatch,
     response: Response,
+    principal: CurrentPrincipal,
+    session: Session,
     if_match: str | None = IF_MATCH,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
 ) -> ProfileRead:
     """Change the fields you send; lists and nested objects are replaced whole."""
     user, profile = await service.change(session, principal, body, if_match)
@@ -82,8 +80,8 @@ async def update_own_profile(
 async def get_profile(
     user_id: uuid.UUID,
     response: Response,
-    _principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    _principal: CurrentPrincipal,
+    session: Session,
 ) -> PublicProfile:
     """Someone's profile as the organisation sees it: no hidden availability, no contact data."""
     user, profile = await service.load(session, user_id)

@@ -2,14 +2,12 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Header, Query, Response, status
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session, require_role
+from services.core.dependencies import Admin, CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.etags import set_etag
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.profiles.programs import service
 from services.profiles.programs.schemas import (
     ParticipantCreate,
@@ -25,13 +23,13 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 
 @router.get("/programs", tags=["programs"], response_model=Page[ProgramRead])
 async def list_programs(
-    _principal: Principal = Depends(get_principal),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
+    _principal: CurrentPrincipal,
+    params: PageQuery,
+    session: Session,
 ) -> Page[ProgramRead]:
     """Programs of the caller's organisation, newest first; the default program is always there."""
     programs, next_cursor = await service.list_programs(session, params)
-    return Page(items=[ProgramRead.model_validate(p) for p in programs], next_cursor=next_cursor)
+    return Page[ProgramRead].of(programs, next_cursor)
 
 
 @router.post(
@@ -44,8 +42,8 @@ async def list_programs(
 async def create_program(
     body: ProgramCreate,
     response: Response,
-    principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    principal: Admin,
+    session: Session,
 ) -> ProgramRead:
     program = await service.create_program(session, principal, body)
     set_etag(response, program.version)
@@ -62,8 +60,8 @@ async def create_program(
 async def get_program(
     program_id: uuid.UUID,
     response: Response,
-    _principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    _principal: CurrentPrincipal,
+    session: Session,
 ) -> ProgramRead:
     program = await service.get_program(session, program_id)
     set_etag(response, program.version)
@@ -80,9 +78,9 @@ async def update_program(
     program_id: uuid.UUID,
     body: ProgramUpdate,
     response: Response,
+    principal: Admin,
+    session: Session,
     if_match: str | None = Header(default=None),
-    principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
 ) -> ProgramRead:
     """Change a program; send the ETag you read as If-Match to avoid overwriting someone else."""
     program = await service.update_program(session, principal, program_id, body, if_match)
@@ -100,8 +98,8 @@ async def update_program(
 async def add_participant(
     program_id: uuid.UUID,
     body: ParticipantCreate,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: Session,
 ) -> ParticipantRead:
     """Enrol someone as mentor or mentee (admins), or yourself where the program allows it."""
     participant = await service.add_participant(session, principal, program_id, body)
@@ -116,13 +114,13 @@ async def add_participant(
 )
 async def list_participants(
     program_id: uuid.UUID,
+    _principal: CurrentPrincipal,
+    params: PageQuery,
+    session: Session,
     role: ParticipantRole | None = Query(None),
-    _principal: Principal = Depends(get_principal),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
 ) -> Page[ParticipantRead]:
     rows, next_cursor = await service.list_participants(session, program_id, params, role)
-    return Page(items=[ParticipantRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page[ParticipantRead].of(rows, next_cursor)
 
 
 @router.delete(
@@ -134,9 +132,9 @@ async def list_participants(
 async def remove_participant(
     program_id: uuid.UUID,
     user_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: Session,
     role: ParticipantRole | None = Query(None, description="Only this role; default both."),
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
 ) -> Response:
     """Take someone (admins) or yourself out of a program."""
     await service.remove_participant(session, principal, program_id, user_id, role)

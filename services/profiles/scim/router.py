@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import bearer_token
-from services.core.dependencies import get_session
+from services.core.dependencies import Session
 from services.core.errors import ProblemError
 from services.core.logging import get_logger
 from services.profiles.scim.resources import PROVIDER
@@ -166,7 +166,7 @@ scim_bearer = HTTPBearer(
 
 async def _collection(
     request: Request,
-    session: AsyncSession = Depends(get_session),
+    session: Session,
     _credentials: HTTPAuthorizationCredentials | None = Depends(scim_bearer),
 ) -> Response:
     return await _serve(request, session)
@@ -175,7 +175,7 @@ async def _collection(
 async def _resource(
     resource_id: str,
     request: Request,
-    session: AsyncSession = Depends(get_session),
+    session: Session,
     _credentials: HTTPAuthorizationCredentials | None = Depends(scim_bearer),
 ) -> Response:
     return await _serve(request, session)

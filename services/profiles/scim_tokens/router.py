@@ -4,13 +4,11 @@ token, switching the identity provider to it, then revoking the old one."""
 import uuid
 
 from fastapi import APIRouter, Depends, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core.auth import Principal
-from services.core.dependencies import get_session, require_role
+from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
 from services.core.idempotency import SHOWN_ONCE_NOTE, shown_once
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.profiles.scim_tokens import service
 from services.profiles.scim_tokens.schemas import ScimTokenCreated, ScimTokenRead
 
@@ -27,8 +25,8 @@ router = APIRouter(prefix="/v1/tenant", tags=["scim"], responses=problem_respons
 )
 async def create_scim_token(
     response: Response,
-    principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    principal: Admin,
+    session: Session,
 ) -> ScimTokenCreated:
     issued = await service.create_token(session, principal)
     response.headers["Cache-Control"] = "no-store"
@@ -42,13 +40,13 @@ async def create_scim_token(
 
 @router.get("/scim-tokens", response_model=Page[ScimTokenRead])
 async def list_scim_tokens(
-    _principal: Principal = Depends(require_role("admin")),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
+    _principal: Admin,
+    params: PageQuery,
+    session: Session,
 ) -> Page[ScimTokenRead]:
     """Tokens not yet revoked, newest first, without the secrets."""
     rows, next_cursor = await service.list_tokens(session, params)
-    return Page(items=[ScimTokenRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page[ScimTokenRead].of(rows, next_cursor)
 
 
 @router.delete(
@@ -58,8 +56,8 @@ async def list_scim_tokens(
 )
 async def revoke_scim_token(
     token_id: uuid.UUID,
-    _principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    _principal: Admin,
+    session: Session,
 ) -> Response:
     """Revoke a token: the identity provider's next request with it gets 401."""
     await service.revoke_token(session, token_id)

@@ -1,10 +1,8 @@
 """HTTP route of skill autocomplete."""
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session
+from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.pagination import Page
 from services.profiles.skills import service
@@ -15,11 +13,11 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 
 @router.get("/skills", tags=["skills"], response_model=Page[SkillSuggestion])
 async def suggest_skills(
+    _principal: CurrentPrincipal,
+    session: Session,
     q: str = Query("", max_length=80, description="What the person has typed so far."),
     limit: int = Query(10, ge=1, le=50),
-    _principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
 ) -> Page[SkillSuggestion]:
     """Autocomplete over the shared vocabulary (names and aliases), then skills people in your
     organisation added."""
-    return Page(items=await service.suggest(session, q, limit), next_cursor=None)
+    return Page[SkillSuggestion].of(await service.suggest(session, q, limit))

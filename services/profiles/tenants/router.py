@@ -1,10 +1,8 @@
 """HTTP routes of the tenant: the caller's organisation."""
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Response
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session
+from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.etags import set_etag
 from services.profiles.tenants import service
@@ -16,8 +14,8 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 @router.get("/tenant", tags=["tenant"], response_model=TenantRead)
 async def get_tenant(
     response: Response,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: Session,
 ) -> TenantRead:
     """The caller's organisation."""
     tenant = await service.get_tenant(session, principal)

@@ -2,13 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query
 
-from services.core.auth import Principal
-from services.core.dependencies import get_principal, get_session, require_role
+from services.core.dependencies import Admin, CurrentPrincipal, Session
 from services.core.errors import Forbidden, problem_responses
-from services.core.pagination import Page, PageParams, page_params
+from services.core.pagination import Page, PageQuery
 from services.profiles.users import service
 from services.profiles.users.schemas import Role, UserRead, UserUpdate
 
@@ -17,8 +15,8 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 
 @router.get("/users/me", tags=["users"], response_model=UserRead)
 async def get_current_user(
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: Session,
 ) -> UserRead:
     """Who the access token belongs to."""
     return UserRead.model_validate(await service.get_current_user(session, principal))
@@ -28,16 +26,16 @@ async def get_current_user(
     "/users", tags=["users"], response_model=Page[UserRead], responses=problem_responses(403)
 )
 async def list_users(
+    _principal: Admin,
+    params: PageQuery,
+    session: Session,
     role: Role | None = Query(None),
     active: bool | None = Query(None),
     q: str | None = Query(None, max_length=100, description="Part of an email or name."),
-    _principal: Principal = Depends(require_role("admin")),
-    params: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
 ) -> Page[UserRead]:
     """People of the organisation, newest first."""
     users, next_cursor = await service.list_users(session, params, role=role, active=active, q=q)
-    return Page(items=[UserRead.model_validate(u) for u in users], next_cursor=next_cursor)
+    return Page[UserRead].of(users, next_cursor)
 
 
 @router.get(
@@ -48,8 +46,8 @@ async def list_users(
 )
 async def get_user(
     user_id: uuid.UUID,
-    principal: Principal = Depends(get_principal),
-    session: AsyncSession = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: Session,
 ) -> UserRead:
     """An account: admins see anyone's, others their own."""
     if user_id != principal.user_id and not principal.has_role("admin"):
@@ -66,8 +64,8 @@ async def get_user(
 async def update_user(
     user_id: uuid.UUID,
     body: UserUpdate,
-    principal: Principal = Depends(require_role("admin")),
-    session: AsyncSession = Depends(get_session),
+    principal: Admin,
+    session: Session,
 ) -> UserRead:
     """Rename, change roles, deactivate (`active: false`) or reactivate an account. A
     deactivated account cannot sign in, disappears from search, and its open requests and
