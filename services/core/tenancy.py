@@ -28,9 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 from sqlalchemy.sql import ClauseElement, TextClause
 from sqlalchemy.sql.ddl import ExecutableDDLElement
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 from sqlalchemy.sql.schema import Table
-from sqlalchemy.sql.selectable import TableClause
+from sqlalchemy.sql.selectable import Select, TableClause
 from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.visitors import HasTraverseInternals
 
 from services.core.models import Base, TenantScoped
 
@@ -153,11 +155,72 @@ def _refusal(what: str, binding: object, tables: list[str] | None = None) -> Ten
     )
 
 
+def _written_tenants(statement: Any, parameters: Any) -> list[Any] | None:
+    """The tenant_id values an ORM INSERT or UPDATE writes (none for most UPDATEs); None when
+    they cannot be told (INSERT ... SELECT)."""
+    if getattr(statement, "_select_names", None):
+        return None
+    rows: list[Any] = []
+    if statement._values:
+        rows.append(statement._values)
+    for values in getattr(statement, "_multi_values", ()):
+        rows.extend(values)
+    if isinstance(parameters, dict):
+        rows.append(parameters)
+    elif isinstance(parameters, list | tuple):
+        rows.extend(parameters)
+    written = []
+    for row in rows:
+        for key, value in row.items():
+            if (key if isinstance(key, str) else getattr(key, "key", None)) == TENANT_KEY:
+                written.append(value.value if isinstance(value, BindParameter) else value)
+    return written
+
+
+def _table_name(element: Any) -> str | None:
+    table = element.table if isinstance(element, ColumnClause) else element
+    if isinstance(table, TableClause) and is_tenant_table(table):
+        return table.fullname if isinstance(table, Table) else table.name
+    return None
+
+
+def _unfiltered_tables(statement: ClauseElement) -> list[str]:
+    """Tenant-scoped tables an ORM statement reaches only as plain Core tables, never through a
+    mapped entity (whose FROM the ORM filter covers, plain columns of it included, such as the
+    primary key criteria of `session.get`): `select(User).where(User.id.in_(select(
+    other_table.c.user_id)))`."""
+    plain: set[str] = set()
+    mapped: set[str] = set()
+    seen: set[int] = set()
+    pending: list[Any] = [statement]
+    while pending:
+        element = pending.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        name = _table_name(element)
+        if "parententity" in getattr(element, "_annotations", {}):
+            if name is not None:
+                mapped.add(name)
+            continue
+        if name is not None:
+            plain.add(name)
+        if isinstance(element, Select):
+            # Not Select.get_children: it adds the FROMs implied by the columns, plain tables
+            # even for mapped columns. The columns and the explicit FROMs are visited anyway.
+            pending.extend(HasTraverseInternals.get_children(element))
+        else:
+            pending.extend(element.get_children())
+    return sorted(plain - mapped)
+
+
 # --- the session: filter, refuse, stamp -------------------------------------------------------
 
 # Put on the statements the session has checked, so the connection does not check them again.
 _CHECKED_KEY: Final = "_tenancy_checked"
 _CHECKED: Final = object()
+# The tenant an ORM select was filtered for, for the check of what it compiled to.
+_BOUND_KEY: Final = "_tenancy_bound"
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -183,6 +246,16 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
         if tables:
             raise _refusal("a Core statement", binding, tables)
         return
+    if state.is_insert or state.is_update:
+        written = _written_tenants(statement, state.parameters)
+        if written is None or any(str(value) != str(binding) for value in written):
+            raise TenancyError(
+                f"this statement writes rows of another tenant than {binding}, the session's"
+            )
+    if state.is_select:
+        # A Core table inside an ORM select is out of the ORM filter's reach: checked once
+        # per compiled statement, when it is sent (_check_compiled).
+        state.update_execution_options(**{_BOUND_KEY: binding})
     if state.is_select or state.is_update or state.is_delete:
         state.statement = statement.options(
             with_loader_criteria(
@@ -284,8 +357,13 @@ def _check_connection_statement(
             raise _refusal("a statement on a connection", binding, tables)
 
 
+# What each compiled ORM select reaches outside the filter; compiled statements are cached, so
+# each shape of statement is looked at once, not on every execution.
+_UNFILTERED: "weakref.WeakKeyDictionary[Any, list[str]]" = weakref.WeakKeyDictionary()
+
+
 @event.listens_for(Engine, "before_cursor_execute")
-def _check_driver_sql(
+def _check_sent_sql(
     connection: Connection,
     _cursor: Any,
     statement: str,
@@ -293,9 +371,20 @@ def _check_driver_sql(
     context: Any,
     _executemany: bool,
 ) -> None:
-    # `exec_driver_sql` skips `before_execute`; it is the one path that sends SQL uncompiled.
-    if context is None or context.compiled is not None:
+    if context is None:
         return
+    compiled = context.compiled
+    if compiled is not None:
+        binding = context.execution_options.get(_BOUND_KEY)
+        if binding is None or compiled.statement is None:
+            return
+        unfiltered = _UNFILTERED.get(compiled)
+        if unfiltered is None:
+            unfiltered = _UNFILTERED[compiled] = _unfiltered_tables(compiled.statement)
+        if unfiltered:
+            raise _refusal("a Core table in an ORM statement", binding, unfiltered)
+        return
+    # `exec_driver_sql` skips `before_execute`; it is the one path that sends SQL uncompiled.
     if context.execution_options.get(ALL_TENANTS_OPTION, False):
         return
     session = _SESSION_OF.get(connection)

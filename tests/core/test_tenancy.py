@@ -2,8 +2,10 @@
 filter, names the tenant, or says that it works across tenants. Each test here is a way past
 the filter that used to be open."""
 
+import ast
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -103,6 +105,50 @@ async def test_a_bound_core_select_is_refused(two: list[TenantHandle]) -> None:
             await session.execute(select(USERS.c.email))
         with pytest.raises(TenancyError, match="not filtered"):
             await session.execute(USERS.delete())
+
+
+async def test_a_core_table_inside_an_orm_select_is_refused(two: list[TenantHandle]) -> None:
+    from services.profiles.profiles.models import Profile
+
+    ours = two[0]
+    async with database.session(readonly=True, tenant_id=ours.id) as session:
+        # Every tenant's profiles, unfiltered, would decide which of our users are listed.
+        with_profile = select(Profile.__table__.c.user_id)
+        with pytest.raises(TenancyError, match=r"profiles\.profiles"):
+            await session.execute(select(User.email).where(User.id.in_(with_profile)))
+        # The same through the entity is filtered, and answers.
+        mapped = select(Profile.user_id)
+        found = await session.scalars(select(User.email).where(User.id.in_(mapped)))
+        assert list(found) == []
+
+
+async def test_a_bound_session_cannot_write_rows_of_another_tenant(
+    two: list[TenantHandle],
+) -> None:
+    from sqlalchemy.dialects.postgresql import insert
+
+    from services.profiles.skills.models import TenantSkill
+
+    ours, theirs = two
+    async with database.session(tenant_id=ours.id) as session:
+        for values in (
+            {"tenant_id": theirs.id, "key": "x", "name": "X"},
+            [
+                {"tenant_id": ours.id, "key": "y", "name": "Y"},
+                {"tenant_id": theirs.id, "key": "z", "name": "Z"},
+            ],
+        ):
+            with pytest.raises(TenancyError, match="another tenant"):
+                await session.execute(insert(TenantSkill).values(values))
+        with pytest.raises(TenancyError, match="another tenant"):
+            await session.execute(
+                insert(TenantSkill), [{"tenant_id": theirs.id, "key": "w", "name": "W"}]
+            )
+        # Moving our rows into their tenant is writing their rows too.
+        with pytest.raises(TenancyError, match="another tenant"):
+            await session.execute(update(User).values(tenant_id=theirs.id))
+        await session.execute(insert(TenantSkill).values(tenant_id=ours.id, key="ok", name="Ok"))
+        await session.rollback()
 
 
 async def test_bound_text_must_name_the_bound_tenant(two: list[TenantHandle]) -> None:
@@ -207,3 +253,44 @@ async def test_an_event_handler_sees_only_its_events_tenant(
         event = emit(session, "test.tenancy_probe", {}, tenant_id=ours.id)
     assert await relay.dispatch_event({}, str(event.id))
     assert seen_by_handler == [await _emails(ours)]
+
+
+# --- where raw SQL lives -------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# Raw SQL outside a repository, each for a reason: the outbox's bulk insert is the shared
+# mechanism itself (it names :tenant_id), and the readiness probe reads no table.
+RAW_SQL_ELSEWHERE = {"services/core/outbox.py", "api/health.py"}
+# DDL arguments of models (server defaults, partial-index conditions) are not statements.
+DDL_KEYWORDS = {"server_default", "server_onupdate", "postgresql_where", "sqlite_where"}
+
+
+def _raw_sql_calls(source: str) -> list[int]:
+    tree = ast.parse(source)
+    in_ddl = {
+        id(keyword.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg in DDL_KEYWORDS
+    }
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or id(node) in in_ddl:
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        attribute = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if name == "text" or attribute in {"exec_driver_sql", "connection"}:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_raw_sql_lives_only_in_repositories_and_queries() -> None:
+    found = []
+    for folder in ("services", "api", "workers", "deploy"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if path.name in {"repository.py", "queries.py"} or relative in RAW_SQL_ELSEWHERE:
+                continue
+            found += [f"{relative}:{line}" for line in _raw_sql_calls(path.read_text())]
+    assert found == [], "raw SQL outside a repository.py or queries.py"
