@@ -8,9 +8,7 @@ from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.pagination import Page, PageQuery
 from services.profiles.mentors.repository import MentorFilters, search_mentors
-from services.profiles.profiles.schemas import (
-    MentorCard,
-)
+from services.profiles.profiles.schemas import MentorCard
 
 router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 

@@ -5,13 +5,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
-from services.core.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    NotFound,
-    Unprocessable,
-)
+from services.core.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from services.core.etags import bump_version, check_if_match, etag
 from services.core.outbox import emit
 from services.core.pagination import PageParams

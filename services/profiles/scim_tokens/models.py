@@ -3,10 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (
-    DateTime,
-    String,
-)
+from sqlalchemy import DateTime, String
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,10 +1,6 @@
 """Skills a tenant's people typed that the shared vocabulary does not know."""
 
-from sqlalchemy import (
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.core.models import Base, TenantScoped

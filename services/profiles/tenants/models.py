@@ -2,10 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import (
-    String,
-    text,
-)
+from sqlalchemy import String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -6,19 +6,11 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
-from services.core.errors import (
-    Conflict,
-    FieldError,
-    NotFound,
-    Unauthorized,
-    Unprocessable,
-)
+from services.core.errors import Conflict, FieldError, NotFound, Unauthorized, Unprocessable
 from services.core.outbox import emit
 from services.core.tenancy import bind_tenant
 from services.profiles.programs.models import Program
-from services.profiles.programs.schemas import (
-    DEFAULT_MATCHING_WEIGHTS,
-)
+from services.profiles.programs.schemas import DEFAULT_MATCHING_WEIGHTS
 from services.profiles.tenants import repository
 from services.profiles.tenants.models import Tenant
 from services.profiles.users.service import ensure_user

@@ -3,15 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    String,
-    UniqueConstraint,
-    event,
-    inspect,
-    text,
-)
+from sqlalchemy import Boolean, DateTime, String, UniqueConstraint, event, inspect, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 

@@ -7,13 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import ROLES, Principal
-from services.core.errors import (
-    Conflict,
-    FieldError,
-    NotFound,
-    Unauthorized,
-    Unprocessable,
-)
+from services.core.errors import Conflict, FieldError, NotFound, Unauthorized, Unprocessable
 from services.core.outbox import emit
 from services.core.pagination import PageParams
 from services.profiles.tenants.models import Tenant
