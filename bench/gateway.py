@@ -99,9 +99,9 @@ def _elsewhere(token: str) -> str:
     )  # fmt: skip
 
 
-def _check_authority(url: str, token: str, forged: str) -> None:
-    me = httpx.get(url + "/v1/users/me", headers={"Authorization": f"Bearer {token}"})
-    other = httpx.get(url + "/v1/programs", headers={"Authorization": f"Bearer {forged}"})
+def _check_authority(url: str, token: str, forged: str, extra: dict[str, str]) -> None:
+    me = httpx.get(url + "/v1/users/me", headers={"Authorization": f"Bearer {token}", **extra})
+    other = httpx.get(url + "/v1/programs", headers={"Authorization": f"Bearer {forged}", **extra})
     if me.status_code != 200 or other.status_code != 401:
         raise RuntimeError(
             f"{url}: the reader got {me.status_code}, a token naming another tenant "
@@ -137,16 +137,13 @@ def main(argv: list[str]) -> int:
     _pin(CLIENT_CPU)
     token = _token()
     # The limiter still does its Redis round trip per request; only the ceiling is lifted.
-    # The two gateways would both claim the one metrics port.
     secret = uuid.uuid4().hex
     env = {
         "RATE_LIMIT_USER_PER_MINUTE": "1000000000",
         "RATE_LIMIT_TENANT_PER_MINUTE": "1000000000",
-        "METRICS_PORT": "0",
+        "METRICS_PORT": "0",  # the two gateways would both claim the one metrics port
         "GATEWAY_SECRET": secret,
     }
-    # The service alone is reached as the gateway reaches it, with the gateway's secret.
-    direct = {"X-Gateway-Secret": secret}
     profiles_env = {**env, "SERVICE_NAME": "profiles"}
     upstream_port = _free_port()
     split_env = {
@@ -168,14 +165,15 @@ def main(argv: list[str]) -> int:
         _server("api.app:create_app", _free_port(), split_env) as split,
     ):
         urls = dict(zip(SETUPS, (alone, mounted, split), strict=True))
+        # The service alone is reached as the gateway reaches it, with the gateway's secret.
+        extra = {alone: {"X-Gateway-Secret": secret}, mounted: {}, split: {}}
         forged = _elsewhere(token)
         for url in urls.values():
-            _check_authority(url, token, forged)
+            _check_authority(url, token, forged, extra[url])
         print("authority from the users table (Redis-cached) checked in every setup", flush=True)
         for round_number in range(1, args.rounds + 1):
             for name, url in urls.items():
-                extra = direct if url == alone else {}
-                result = _measure(url, token, args.connections, args.seconds, extra)
+                result = _measure(url, token, args.connections, args.seconds, extra[url])
                 results[name].append(result)
                 print(f"  round {round_number}  {_line(name, result)}", flush=True)
     best = {name: statistics.median(r.per_second for r in runs) for name, runs in results.items()}
