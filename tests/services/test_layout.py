@@ -1,0 +1,68 @@
+"""The layout every service follows (README, "Where things live"), checked on the source: the
+next service is copied from these, so a drift here is copied too."""
+
+import ast
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parents[2] / "services"
+LAYER_FILES = {"router.py", "schemas.py", "models.py", "service.py", "repository.py"}
+PUBLISHED_FILES = {"queries.py", "commands.py", "tasks.py", "subscriptions.py"}
+# What builds or runs a statement; routers and services leave it to repositories.
+STATEMENT_BUILDERS = {"select", "insert", "update", "delete", "text", "func", "exists", "literal"}
+STATEMENT_CALLS = {"execute", "scalar", "scalars", "stream", "stream_scalars", "get"}
+
+
+def _services() -> list[Path]:
+    return sorted(
+        path for path in SERVICES.iterdir() if (path / "app.py").exists() and path.name != "core"
+    )
+
+
+def _subpackages(service: Path) -> list[Path]:
+    return sorted(path for path in service.iterdir() if (path / "__init__.py").exists())
+
+
+def test_a_service_with_sub_packages_keeps_only_its_app_and_published_modules_at_its_root() -> None:
+    for service in _services():
+        if not _subpackages(service):
+            continue
+        root = {path.name for path in service.glob("*.py")}
+        assert root <= {"__init__.py", "app.py"} | PUBLISHED_FILES, service.name
+
+
+def test_layer_files_have_one_name_everywhere() -> None:
+    misnamed = []
+    for path in SERVICES.rglob("*.py"):
+        stem = path.stem
+        if any(stem.endswith(f"_{layer.removesuffix('.py')}") for layer in LAYER_FILES):
+            misnamed.append(str(path.relative_to(SERVICES)))
+        source = path.read_text()
+        if "APIRouter(" in source and path.name != "router.py":
+            misnamed.append(str(path.relative_to(SERVICES)))
+    assert misnamed == [], "a router is router.py, a service service.py, ..."
+
+
+def _statement_uses(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found += [
+                f"imports {alias.name}" for alias in node.names if alias.name in STATEMENT_BUILDERS
+            ]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in STATEMENT_CALLS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in {"session", "own"}
+        ):
+            found.append(f"line {node.lineno}: session.{node.func.attr}")
+    return found
+
+
+def test_routers_and_services_leave_statements_to_repositories() -> None:
+    found = []
+    for path in sorted(SERVICES.rglob("*.py")):
+        if path.name in {"router.py", "service.py"}:
+            found += [f"{path.relative_to(SERVICES)}: {use}" for use in _statement_uses(path)]
+    assert found == []
