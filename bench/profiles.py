@@ -228,7 +228,7 @@ async def _explain(tenant_id: uuid.UUID, params: dict[str, str]) -> None:
     from services.core.db import database
     from services.profiles.profiles.rules import skill_key
 
-    print(f"EXPLAIN ANALYZE for {params}, the statement services/profiles/search.py builds:")
+    print(f"EXPLAIN ANALYZE for {params}, as services/profiles/mentors/repository.py builds it:")
     sql = """
         EXPLAIN (ANALYZE, BUFFERS)
         SELECT p.id, ts_rank_cd(p.search_vector, websearch_to_tsquery('english', :q)) AS rank

@@ -21,7 +21,7 @@ from sqlalchemy.orm import defer
 from services.core.pagination import PageParams, paginate
 from services.profiles.imports.models import Import
 
-# The profile columns an import writes (`profile_service.profile_columns`), with their SQL types.
+# The profile columns an import writes (`profiles.service.profile_columns`), with their SQL types.
 PROFILE_COLUMNS: dict[str, str] = {
     "headline": "text",
     "bio": "text",
