@@ -294,3 +294,17 @@ def test_raw_sql_lives_only_in_repositories_and_queries() -> None:
                 continue
             found += [f"{relative}:{line}" for line in _raw_sql_calls(path.read_text())]
     assert found == [], "raw SQL outside a repository.py or queries.py"
+
+
+def test_every_table_with_a_tenant_is_filtered_by_the_orm() -> None:
+    """The ORM filter applies to TenantScoped models; a model with a tenant_id column that is
+    not one would be read unfiltered by a bound session."""
+    import migrations.all_tables  # noqa: F401 - every service's models
+    from services.core.models import Base, TenantScoped
+
+    unfiltered = [
+        mapper.class_.__name__
+        for mapper in Base.registry.mappers
+        if "tenant_id" in mapper.local_table.c and not issubclass(mapper.class_, TenantScoped)
+    ]
+    assert unfiltered == []
