@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -187,6 +188,16 @@ async def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(409, slug="conflict", detail="This conflicts with existing data.")
 
 
+async def _on_stale(_request: Request, _exc: Exception) -> JSONResponse:
+    # A versioned UPDATE matched no row: another writer changed the resource since this request
+    # read it (see services.core.models.Versioned).
+    return _problem_from_error(
+        PreconditionFailed(
+            "The resource was changed since you read it; fetch it again and reapply your change."
+        )
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("request.failed", path=request.url.path, exc_info=exc)
     return problem_response(500, detail="An unexpected error occurred; it has been logged.")
@@ -197,6 +208,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(StaleDataError, _on_stale)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

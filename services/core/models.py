@@ -2,10 +2,11 @@
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Integer, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -43,9 +44,19 @@ class Timestamped:
 
 
 class Versioned:
-    """A row clients update with optimistic concurrency: its version is the ETag."""
+    """A row clients update with optimistic concurrency: its version is the ETag.
 
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    The ORM owns the version: every UPDATE of the row sets `version = version + 1` and has
+    `AND version = <the version loaded>` in its WHERE clause, so checking a client's If-Match
+    and writing are one atomic statement. An UPDATE that finds the row moved on matches no row
+    and raises StaleDataError, answered as 412 (see `services.core.etags`).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class TenantScoped(Timestamped):

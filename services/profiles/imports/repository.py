@@ -272,7 +272,8 @@ async def insert_users(
 _UPDATE_USERS = text(
     """
     UPDATE profiles.users AS u
-    SET display_name = r.display_name, roles = r.roles, updated_at = now()
+    SET display_name = r.display_name, roles = r.roles, updated_at = now(),
+        version = u.version + 1
     FROM json_to_recordset(CAST(:rows AS json))
          AS r(user_id uuid, display_name text, roles text[])
     WHERE u.id = r.user_id AND u.tenant_id = CAST(:tenant_id AS uuid)

@@ -2,11 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
-from services.core.etags import set_etag
+from services.core.etags import IfMatch, set_etag
 from services.profiles.profiles import service
 from services.profiles.profiles.schemas import (
     ProfileFields,
@@ -16,9 +16,6 @@ from services.profiles.profiles.schemas import (
 )
 
 router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
-
-
-IF_MATCH = Header(default=None, description="The ETag you read; a stale one is refused with 412.")
 
 
 @router.get("/profiles/me", tags=["profiles"], response_model=ProfileRead)
@@ -37,14 +34,14 @@ async def get_own_profile(
     "/profiles/me",
     tags=["profiles"],
     response_model=ProfileRead,
-    responses=problem_responses(409, 412),
+    responses=problem_responses(400, 409, 412),
 )
 async def replace_own_profile(
     body: ProfileFields,
     response: Response,
     principal: CurrentPrincipal,
     session: Session,
-    if_match: str | None = IF_MATCH,
+    if_match: IfMatch,
 ) -> ProfileRead:
     """Replace your whole profile."""
     user, profile = await service.replace(session, principal, body, if_match)
@@ -56,14 +53,14 @@ async def replace_own_profile(
     "/profiles/me",
     tags=["profiles"],
     response_model=ProfileRead,
-    responses=problem_responses(409, 412),
+    responses=problem_responses(400, 409, 412),
 )
 async def update_own_profile(
     body: ProfilePatch,
     response: Response,
     principal: CurrentPrincipal,
     session: Session,
-    if_match: str | None = IF_MATCH,
+    if_match: IfMatch,
 ) -> ProfileRead:
     """Change the fields you send; lists and nested objects are replaced whole."""
     user, profile = await service.change(session, principal, body, if_match)

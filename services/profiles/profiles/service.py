@@ -2,13 +2,14 @@
 own. Flushes, never commits."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.errors import NotFound, Unauthorized
-from services.core.etags import bump_version, check_if_match, etag
+from services.core.etags import expect_version, stale
 from services.core.models import utcnow
 from services.core.outbox import emit
 from services.profiles.profiles import repository
@@ -82,52 +83,82 @@ def version_of(profile: Profile | None) -> int:
     return profile.version if profile is not None else UNWRITTEN_VERSION
 
 
-async def load(
-    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
-) -> tuple[User, Profile | None]:
-    """The user (active, in the session's tenant) and their profile, if written. For an update
-    the user's row stays locked to the end of the transaction, so the If-Match check and the
-    write see the same version, and two first writes cannot both create a profile."""
-    found = await repository.user_with_profile(session, user_id, for_update=for_update)
+async def load(session: AsyncSession, user_id: uuid.UUID) -> tuple[User, Profile | None]:
+    """The user (active, in the session's tenant) and their profile, if written."""
+    found = await repository.user_with_profile(session, user_id)
     if found is None:
         raise NotFound("No such person.")
     return found
 
 
-async def load_own(
-    session: AsyncSession, principal: Principal, *, for_update: bool = False
-) -> tuple[User, Profile | None]:
+async def load_own(session: AsyncSession, principal: Principal) -> tuple[User, Profile | None]:
     try:
-        return await load(session, principal.user_id, for_update=for_update)
+        return await load(session, principal.user_id)
     except NotFound as exc:
         raise Unauthorized("This account does not exist or is deactivated.") from exc
 
 
+async def _load_own_for_write(
+    session: AsyncSession, principal: Principal, expected_version: int | None
+) -> tuple[User, Profile | None]:
+    user, profile = await load_own(session, principal)
+    if expected_version is None and profile is not None:
+        # No version expected: lock the row, so the versioned UPDATE sees the version read.
+        # With one, the UPDATE's own check decides (see services.core.models.Versioned).
+        profile = await repository.locked_profile(session, profile.id)
+    return user, profile
+
+
 async def replace(
-    session: AsyncSession, principal: Principal, body: ProfileFields, if_match: str | None
+    session: AsyncSession, principal: Principal, body: ProfileFields, expected_version: int | None
 ) -> tuple[User, Profile]:
-    user, profile = await load_own(session, principal, for_update=True)
-    check_if_match(if_match, etag(version_of(profile)))
-    return user, await _write(session, principal, user, profile, body)
+    return await _save(session, principal, expected_version, lambda _current: body)
 
 
 async def change(
-    session: AsyncSession, principal: Principal, patch: ProfilePatch, if_match: str | None
+    session: AsyncSession, principal: Principal, patch: ProfilePatch, expected_version: int | None
 ) -> tuple[User, Profile]:
-    user, profile = await load_own(session, principal, for_update=True)
-    check_if_match(if_match, etag(version_of(profile)))
-    merged = {**fields_of(profile).model_dump(), **patch.model_dump(exclude_unset=True)}
-    for name in ("headline", "bio"):
-        if merged[name] is None:
-            merged[name] = ""
-    for name in ("languages", "industries", "career_history", "achievements", "values", "skills"):
-        if merged[name] is None:
-            merged[name] = []
-    for name in ("communication", "availability"):
-        if merged[name] is None:
-            merged[name] = {}
-    body = ProfileFields.model_validate(merged)
-    return user, await _write(session, principal, user, profile, body)
+    def merged(current: Profile | None) -> ProfileFields:
+        fields = {**fields_of(current).model_dump(), **patch.model_dump(exclude_unset=True)}
+        for name in ("headline", "bio"):
+            if fields[name] is None:
+                fields[name] = ""
+        for name in (
+            "languages",
+            "industries",
+            "career_history",
+            "achievements",
+            "values",
+            "skills",
+        ):
+            if fields[name] is None:
+                fields[name] = []
+        for name in ("communication", "availability"):
+            if fields[name] is None:
+                fields[name] = {}
+        return ProfileFields.model_validate(fields)
+
+    return await _save(session, principal, expected_version, merged)
+
+
+async def _save(
+    session: AsyncSession,
+    principal: Principal,
+    expected_version: int | None,
+    body_for: Callable[[Profile | None], ProfileFields],
+) -> tuple[User, Profile]:
+    """Write the profile `body_for(current profile)`, if it is still at `expected_version`."""
+    user, profile = await _load_own_for_write(session, principal, expected_version)
+    expect_version(version_of(profile), expected_version)
+    written = await _write(session, principal, user, profile, body_for(profile))
+    if written is None:
+        # Another first write created the profile since we read it was not there.
+        if expected_version is not None:
+            raise stale()
+        user, profile = await _load_own_for_write(session, principal, None)
+        written = await _write(session, principal, user, profile, body_for(profile))
+        assert written is not None  # the profile existed, so this was an update
+    return user, written
 
 
 async def _write(
@@ -136,19 +167,20 @@ async def _write(
     user: User,
     profile: Profile | None,
     body: ProfileFields,
-) -> Profile:
+) -> Profile | None:
+    """Create or update the profile; None when creating found that another write created it."""
     derived = derive(body, user.roles)
     body = body.model_copy(update={"skills": derived.skills})
     before = fields_of(profile).model_dump(mode="json") if profile is not None else None
     values = profile_columns(body, derived)
     if profile is None:
-        profile = Profile(tenant_id=principal.tenant_id, user_id=user.id, version=1, **values)
-        session.add(profile)
+        profile = await repository.create_profile(session, principal.tenant_id, user.id, values)
+        if profile is None:
+            return None
     else:
         for name, value in values.items():
             setattr(profile, name, value)
-        bump_version(profile)
-        profile.updated_at = utcnow()
+        profile.updated_at = utcnow()  # an UPDATE, and a new version, even if nothing changed
     await remember_tenant_skills(session, principal.tenant_id, derived.unknown_skills)
     await session.flush()
     after = body.model_dump(mode="json")

@@ -20,7 +20,10 @@ async def get_program(
     session: AsyncSession, program_id: uuid.UUID, *, for_update: bool = False
 ) -> Program | None:
     stmt = select(Program).where(Program.id == program_id)
-    program: Program | None = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if for_update:
+        # The row as it is once locked, even if this session read it before.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    program: Program | None = await session.scalar(stmt)
     return program
 
 

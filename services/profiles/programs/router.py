@@ -2,11 +2,11 @@
 
 import uuid
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.core.dependencies import Admin, CurrentPrincipal, Session
 from services.core.errors import problem_responses
-from services.core.etags import set_etag
+from services.core.etags import IfMatch, set_etag
 from services.core.pagination import Page, PageQuery
 from services.profiles.programs import service
 from services.profiles.programs.schemas import (
@@ -72,7 +72,7 @@ async def get_program(
     "/programs/{program_id}",
     tags=["programs"],
     response_model=ProgramRead,
-    responses=problem_responses(403, 404, 412),
+    responses=problem_responses(400, 403, 404, 412),
 )
 async def update_program(
     program_id: uuid.UUID,
@@ -80,7 +80,7 @@ async def update_program(
     response: Response,
     principal: Admin,
     session: Session,
-    if_match: str | None = Header(default=None),
+    if_match: IfMatch,
 ) -> ProgramRead:
     """Change a program; send the ETag you read as If-Match to avoid overwriting someone else."""
     program = await service.update_program(session, principal, program_id, body, if_match)

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
-from services.core.etags import bump_version, check_if_match, etag
+from services.core.etags import expect_version
 from services.core.outbox import emit
 from services.core.pagination import PageParams
 from services.profiles.programs import repository
@@ -65,10 +65,12 @@ async def update_program(
     principal: Principal,
     program_id: uuid.UUID,
     body: ProgramUpdate,
-    if_match: str | None,
+    expected_version: int | None,
 ) -> Program:
-    program = await get_program(session, program_id, for_update=True)
-    check_if_match(if_match, etag(program.version))
+    # Locked only when no version is expected: then the versioned UPDATE sees the version it
+    # read. With one, the UPDATE's own check decides (see services.core.models.Versioned).
+    program = await get_program(session, program_id, for_update=expected_version is None)
+    expect_version(program.version, expected_version)
     changes = body.model_dump(exclude_unset=True)
     cleared = [
         name for name in _REQUIRED_PROGRAM_FIELDS if name in changes and changes[name] is None
@@ -85,7 +87,6 @@ async def update_program(
             "ends_on must not be before starts_on.",
             errors=[FieldError(loc=["body", "ends_on"], msg="before starts_on")],
         )
-    bump_version(program)
     await session.flush()
     emit(
         session,

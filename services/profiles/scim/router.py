@@ -30,6 +30,7 @@ from scim2_server.routing import Operation
 from scim2_server.service import ScimService
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.core.auth import bearer_token
 from services.core.dependencies import Session
@@ -77,6 +78,9 @@ def _scim_error(error: Exception) -> Exception:
             return PreconditionFailedException(detail=detail)
         if error.status in (400, 422):
             return InvalidValueException(detail=detail)
+    if isinstance(error, StaleDataError):
+        # A versioned UPDATE found the row changed by a concurrent request.
+        return PreconditionFailedException(detail="The resource was changed meanwhile.")
     if isinstance(error, IntegrityError):
         # Two requests raced for the same userName or group name; the constraint decided.
         return UniquenessException(detail="This conflicts with existing data.")

@@ -7,11 +7,11 @@ from sqlalchemy import Boolean, DateTime, String, UniqueConstraint, event, inspe
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from services.core.models import Base, TenantScoped
+from services.core.models import Base, TenantScoped, Versioned
 from services.core.user_state import forget_after_commit
 
 
-class User(Base, TenantScoped):
+class User(Base, TenantScoped, Versioned):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),

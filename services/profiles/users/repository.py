@@ -18,7 +18,10 @@ async def get_user(
     session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
 ) -> User | None:
     stmt = select(User).where(User.id == user_id)
-    user: User | None = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if for_update:
+        # The row as it is once locked, even if this session read it before.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    user: User | None = await session.scalar(stmt)
     return user
 
 

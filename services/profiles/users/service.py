@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import ROLES, Principal
 from services.core.errors import Conflict, FieldError, NotFound, Unauthorized, Unprocessable
+from services.core.etags import expect_version
 from services.core.outbox import emit
 from services.core.pagination import PageParams
 from services.profiles.tenants.models import Tenant
@@ -96,10 +97,19 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: boo
 
 
 async def update_user(
-    session: AsyncSession, principal: Principal, user_id: uuid.UUID, body: UserUpdate
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    *,
+    expected_version: int | None = None,
 ) -> User:
-    """An admin renames, changes roles, deactivates or reactivates someone."""
-    user = await get_user(session, user_id, for_update=True)
+    """An admin renames, changes roles, deactivates or reactivates someone; with
+    `expected_version`, only if the account is still at that version (else 412)."""
+    # With no version expected the row is locked, so the versioned UPDATE sees the version it
+    # read; with one, the UPDATE's own version check decides, and a lock would only queue.
+    user = await get_user(session, user_id, for_update=expected_version is None)
+    expect_version(user.version, expected_version)
     changes = body.model_dump(exclude_unset=True)
     if any(changes.get(name, False) is None for name in ("display_name", "roles", "active")):
         raise Unprocessable("display_name, roles and active cannot be emptied.")
