@@ -105,7 +105,7 @@ class Gateway:
         self._openapi: dict[str, Any] | None = None
         upstreams = {name: proxy.check for name, proxy in self.proxies.items()}
         self.local = build_local_app(build_router(database, redis, self.openapi, upstreams))
-        self.metrics = build_metrics_app()
+        self.metrics = build_metrics_app(database)
         self._metrics_server: MetricsServer | None = None
 
     async def openapi(self) -> dict[str, Any]:

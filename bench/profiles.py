@@ -160,7 +160,7 @@ async def _import(
 ) -> dict[str, Any]:
     """POST the file, run the job here, and watch `GET /v1/admin/imports/{id}` as a client
     would until it says succeeded."""
-    from workers.imports import run_import
+    from services.profiles.imports.tasks import run_import
 
     started = time.perf_counter()
     response = await client.post(

@@ -7,11 +7,13 @@ from typing import Annotated
 import typer
 
 from deploy.import_command import import_file
+from deploy.outbox_command import outbox_app
 from services.core.auth import ROLES
 
 app = typer.Typer(help="Operate the mentoring platform.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _prepare() -> None:
@@ -130,12 +132,26 @@ def migrate() -> None:
 
 
 @app.command("worker")
-def worker() -> None:
-    """Run the background worker (outbox relay and every job)."""
+def worker(
+    lane: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="interactive (what people wait for: imports, holds) or bulk (large event "
+            "volumes); repeatable. Default: both, in this one process."
+        ),
+    ] = None,
+) -> None:
+    """Run the background workers: every job, the outbox relay, the sweepers."""
+    from services.core.queue import Lane
+
+    known = {item.value for item in Lane}
+    for name in lane or []:
+        if name not in known:
+            raise typer.BadParameter(f"{name!r} is not a lane ({', '.join(sorted(known))})")
     _prepare()
     from workers.main import run_worker
 
-    run_worker()
+    run_worker([Lane(name) for name in lane] if lane else list(Lane))
 
 
 @app.command("serve")

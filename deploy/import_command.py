@@ -132,7 +132,7 @@ async def _create(
 async def _follow(
     import_id: uuid.UUID, tenant_id: uuid.UUID, total: int, *, run_here: bool
 ) -> dict[str, Any]:
-    from workers.imports import run_import
+    from services.profiles.imports.tasks import run_import
 
     job = asyncio.ensure_future(run_import({}, str(import_id))) if run_here else None
     columns = (

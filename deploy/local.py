@@ -2,7 +2,8 @@
 
 `run` starts PostgreSQL and Redis (embedded unless DATABASE_URL/REDIS_URL are set), migrates,
 then runs the gateway (with the services mounted, or each service as its own process in split
-mode) and a worker, their output interleaved with a prefix. Ctrl-C stops them all.
+mode) and a worker per lane (interactive, bulk), their output interleaved with a prefix. Ctrl-C
+stops them all.
 """
 
 import contextlib
@@ -87,7 +88,9 @@ def plan(settings: Settings) -> list[Process]:
                 hint="METRICS_PORT={port} (or 0: no metrics)",
             )
         )  # fmt: skip
-    processes.append(Process("worker", [PYTHON, "-m", "workers"]))
+    # A worker process per lane: a bulk backlog never takes the interactive worker's CPU.
+    processes.append(Process("interactive", [PYTHON, "-m", "workers", "interactive"]))
+    processes.append(Process("bulk", [PYTHON, "-m", "workers", "bulk"]))
     return processes
 
 

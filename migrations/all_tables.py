@@ -1,7 +1,7 @@
 """Imports every service's tables, so the metadata (and Alembic) sees the whole database."""
 
 from services.core.idempotency import IdempotencyKey
-from services.core.outbox import OutboxEvent
+from services.core.outbox import Delivery, OutboxEvent
 from services.matching.models import MatchingRun
 from services.profiles.imports.models import Import
 from services.profiles.profiles.models import Profile
@@ -15,6 +15,7 @@ from services.progress.models import Mentorship
 from services.proposals.models import MentorshipRequest
 
 __all__ = [
+    "Delivery",
     "IdempotencyKey",
     "Import",
     "MatchingRun",

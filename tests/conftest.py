@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 RUN_ID = uuid.uuid4().hex[:10]
 _KEYS = Path(tempfile.mkdtemp(prefix="mentorship-test-keys-"))
 os.environ["SIGNING_KEY_PATH"] = str(_KEYS / "signing-key.pem")
-os.environ["QUEUE_NAME"] = f"mentorship:test:{RUN_ID}"
+os.environ["INTERACTIVE_QUEUE"] = f"mentorship:test:{RUN_ID}:interactive"
+os.environ["BULK_QUEUE"] = f"mentorship:test:{RUN_ID}:bulk"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Every test run on this machine calls from 127.0.0.1 into one shared Redis: with the default
 # per-address budget, one run's refused requests would make another run's 401s into 429s.
@@ -71,11 +72,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 from api.gateway import Gateway  # noqa: E402
 from services.core.auth import issue_token  # noqa: E402
 from services.core.db import database  # noqa: E402
-from services.core.queue import json_deserializer, json_serializer  # noqa: E402
+from services.core.queue import Lane  # noqa: E402
 from services.core.settings import get_settings  # noqa: E402
 from services.profiles.tenants.service import create_tenant, tenant_by_slug  # noqa: E402
 from services.profiles.users.service import ensure_user  # noqa: E402
-from workers.main import WorkerSettings, worker_options  # noqa: E402
+from workers.main import create_worker  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -162,14 +163,35 @@ def make_tenant() -> TenantFactory:
     return create
 
 
-def burst_worker() -> Worker:
-    """The real worker's jobs on the test queue, running what is queued and then stopping."""
-    return Worker(
-        functions=WorkerSettings.functions,
+def burst_worker(lane: Lane = Lane.INTERACTIVE) -> Worker:
+    """The real worker of a lane on its test queue, running what is queued and then stopping
+    (no cron, no startup checks)."""
+    return create_worker(
+        lane,
         burst=True,
         poll_delay=0.05,
-        job_serializer=json_serializer,
-        job_deserializer=json_deserializer,
         handle_signals=False,
-        **worker_options(),
+        cron_jobs=[],
+        on_startup=None,
     )
+
+
+async def drain(*lanes: Lane) -> None:
+    """Run the lanes' burst workers until none of their queues holds a job (a job may queue
+    others, on either lane)."""
+    from services.core.queue import Queue
+
+    probe = Queue()
+    try:
+        for _ in range(20):
+            for lane in lanes:
+                worker = burst_worker(lane)
+                try:
+                    await worker.main()
+                finally:
+                    await worker.close()
+            if all([await probe.length(lane) == 0 for lane in lanes]):
+                return
+        raise AssertionError("the queues did not drain")
+    finally:
+        await probe.close()

@@ -1,27 +1,45 @@
-"""The arq worker: every job, the cron schedule, and a refusal to run on a Redis that could
-evict jobs."""
+"""The arq workers: one per lane (see `services.core.queue`), each on its own queue, so an
+import's start never waits behind 100,000 events being delivered. Every job body lives with its
+owner (`tasks.py`); this module only wires them to queues and the cron, and refuses to run on a
+Redis that could evict jobs.
 
-from collections.abc import Callable
+`mentorship worker` runs both lanes in one process; `--lane` runs one (a process per lane, as
+`make run` and the Procfile do, keeps bulk work off the interactive worker's CPU).
+"""
+
+import asyncio
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from arq import cron, func
+from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
-from arq.worker import run_worker as arq_run_worker
+from arq.worker import Function, Worker
 from redis.asyncio import Redis
 
 from services.core.db import database
-from services.core.idempotency import purge_expired
 from services.core.logging import configure_logging, get_logger
 from services.core.outbox import RELAY_JOB
-from services.core.queue import json_deserializer, json_serializer, queue, redis_settings
-from services.core.settings import get_settings
+from services.core.outbox.tasks import DELIVER_JOB, deliver_events, relay_outbox, sweep_outbox
+from services.core.queue import (
+    Lane,
+    json_deserializer,
+    json_serializer,
+    queue,
+    queue_name,
+    redis_settings,
+)
+from services.core.tasks import purge_idempotency_keys
 from services.core.user_state import user_states
 from services.profiles.imports import IMPORT_JOB
-from workers import subscriptions  # noqa: F401 - registers the event handlers
-from workers.imports import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
-from workers.outbox import DISPATCH_JOB, dispatch_event, relay_outbox, sweep_outbox
+from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
+from workers.subscriptions import collect
 
 log = get_logger(__name__)
+
+collect()  # every service's event handlers, before any delivery runs
 
 
 class UnsafeRedis(RuntimeError):
@@ -39,57 +57,111 @@ async def check_redis_keeps_jobs(redis: Redis) -> None:
         )
 
 
-async def startup(ctx: dict[str, Any]) -> None:
-    configure_logging()
-    await check_redis_keeps_jobs(ctx["redis"])
-    log.info("worker.started", queue=get_settings().queue_name)
-
-
-async def shutdown(_ctx: dict[str, Any]) -> None:
-    await queue.close()
-    await user_states.close()
-    await database.dispose()
-
-
-async def purge_idempotency_keys(_ctx: dict[str, Any]) -> int:
-    async with database.transaction() as session:
-        return await purge_expired(session)
-
-
 def _job(function: Callable[..., Any]) -> WorkerCoroutine:
     # arq types a job as taking any arguments; ours name theirs.
     return cast(WorkerCoroutine, function)
 
 
-class WorkerSettings:
-    functions = [  # noqa: RUF012 - arq reads these as class attributes
-        func(_job(relay_outbox), name=RELAY_JOB, keep_result=0),
-        func(_job(dispatch_event), name=DISPATCH_JOB, keep_result=0, max_tries=10),
-        func(_job(run_import), name=IMPORT_JOB, keep_result=0, timeout=JOB_TIMEOUT_SECONDS),
-    ]
-    cron_jobs = [  # noqa: RUF012
-        cron(_job(sweep_outbox), name="platform.sweep_outbox", second={0, 30}, unique=True),
-        cron(_job(sweep_imports), name="profiles.sweep_imports", second={15, 45}, unique=True),
-        cron(
-            _job(purge_idempotency_keys),
-            name="platform.purge_idempotency_keys",
-            minute=17,
-            second=0,
-        ),
-    ]
-    on_startup = startup
-    on_shutdown = shutdown
-    job_serializer = staticmethod(json_serializer)
-    job_deserializer = staticmethod(json_deserializer)
-    max_jobs = 20
-    job_timeout = 300
+# Every lane's worker knows every job, so a job sent to the other lane still runs.
+FUNCTIONS: list[Function] = [
+    func(_job(relay_outbox), name=RELAY_JOB, keep_result=0),
+    func(_job(deliver_events), name=DELIVER_JOB, keep_result=0),
+    func(_job(run_import), name=IMPORT_JOB, keep_result=0, timeout=JOB_TIMEOUT_SECONDS),
+]
 
 
-def worker_options() -> dict[str, Any]:
-    settings = get_settings()
-    return {"redis_settings": redis_settings(), "queue_name": settings.queue_name}
+@dataclass(frozen=True)
+class LaneSettings:
+    cron_jobs: list[CronJob]
+    max_jobs: int
 
 
-def run_worker() -> None:
+LANES: dict[Lane, LaneSettings] = {
+    Lane.INTERACTIVE: LaneSettings(
+        # The sweepers only find work and queue it on its lane: quick, and never delayed by a
+        # bulk backlog, so a retry of interactive work is not either.
+        cron_jobs=[
+            cron(
+                _job(sweep_outbox),
+                name="platform.sweep_outbox",
+                second=set(range(0, 60, 10)),
+                unique=True,
+            ),
+            cron(_job(sweep_imports), name="profiles.sweep_imports", second={15, 45}, unique=True),
+        ],
+        max_jobs=20,
+    ),
+    Lane.BULK: LaneSettings(
+        cron_jobs=[
+            cron(
+                _job(purge_idempotency_keys),
+                name="platform.purge_idempotency_keys",
+                minute=17,
+                second=0,
+                unique=True,
+            ),
+        ],
+        # Bulk jobs share the database with interactive ones; a few at a time keep it busy
+        # without taking every connection (the pool holds 30 per process by default).
+        max_jobs=8,
+    ),
+}
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    await check_redis_keeps_jobs(ctx["redis"])
+    log.info("worker.started", queue=ctx.get("queue_name"))
+
+
+async def shutdown() -> None:
+    await queue.close()
+    await user_states.close()
+    await database.dispose()
+
+
+def create_worker(lane: Lane, **overrides: Any) -> Worker:
+    name = queue_name(lane)
+    options: dict[str, Any] = {
+        "functions": FUNCTIONS,
+        "cron_jobs": LANES[lane].cron_jobs,
+        "max_jobs": LANES[lane].max_jobs,
+        "queue_name": name,
+        "redis_settings": redis_settings(),
+        "job_serializer": json_serializer,
+        "job_deserializer": json_deserializer,
+        "job_timeout": 300,
+        "on_startup": startup,
+        "ctx": {"queue_name": name},
+        **overrides,
+    }
+    return Worker(**options)
+
+
+async def serve(lanes: Sequence[Lane]) -> None:
+    """Run a worker per lane until SIGINT/SIGTERM, or until one of them stops on an error."""
+    workers = [create_worker(lane, handle_signals=False) for lane in lanes]
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    running: list[asyncio.Task[None]] = []
+    for worker in workers:
+        worker.main_task = asyncio.ensure_future(worker.main())  # what arq cancels on close
+        running.append(worker.main_task)
+    stop = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait([stop, *running], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        for worker in workers:
+            await worker.close()
+        await asyncio.gather(*running, return_exceptions=True)
+        await shutdown()
+    for task in running:
+        if task.done() and not task.cancelled():
+            task.result()  # a worker that stopped on its own says why
+
+
+def run_worker(lanes: Sequence[Lane] = tuple(Lane)) -> None:
     configure_logging()
-    arq_run_worker(WorkerSettings, **worker_options())  # type: ignore[arg-type]
+    asyncio.run(serve(lanes))

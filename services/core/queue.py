@@ -1,16 +1,32 @@
-"""The job queue (arq on Redis), kept behind this one module.
+"""The job queues (arq on Redis), kept behind this one module.
+
+Two lanes, each its own arq queue consumed by its own worker, so neither waits behind the other:
+`interactive` for work a person is waiting for (an import's start, holds on a deactivation,
+webhooks), `bulk` for volume (relaying and delivering the events of a large import, cohort
+runs, nightly recomputes). Every job names its lane when it is sent.
 
 Jobs carry ids and small JSON values only (never pickles). Anything that must not be lost is in
 PostgreSQL first; a job is only the trigger to act on it.
 """
 
 import json
+from enum import StrEnum
 from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from services.core.settings import get_settings
+
+
+class Lane(StrEnum):
+    INTERACTIVE = "interactive"
+    BULK = "bulk"
+
+
+def queue_name(lane: Lane) -> str:
+    settings = get_settings()
+    return settings.interactive_queue if lane is Lane.INTERACTIVE else settings.bulk_queue
 
 
 def json_serializer(value: dict[str, Any]) -> bytes:
@@ -42,16 +58,28 @@ class Queue:
                 redis_settings(self._url),
                 job_serializer=json_serializer,
                 job_deserializer=json_deserializer,
-                default_queue_name=get_settings().queue_name,
+                default_queue_name=queue_name(Lane.INTERACTIVE),
                 retry=0,
             )
         return self._pool
 
-    async def enqueue(self, function: str, *args: Any, job_id: str | None = None) -> bool:
-        """Send a job; False when a job with this id is already queued or kept."""
+    async def enqueue(
+        self, function: str, *args: Any, lane: Lane, job_id: str | None = None
+    ) -> bool:
+        """Send a job to a lane; False when a job with this id is already queued or kept."""
         pool = await self.pool()
-        job = await pool.enqueue_job(function, *args, _job_id=job_id)
+        job = await pool.enqueue_job(function, *args, _job_id=job_id, _queue_name=queue_name(lane))
         return job is not None
+
+    async def length(self, lane: Lane) -> int:
+        """Jobs waiting in a lane (for operators and benchmarks)."""
+        pool = await self.pool()
+        return int(await pool.zcard(queue_name(lane)))
+
+    async def queued_job_ids(self, lane: Lane) -> set[str]:
+        pool = await self.pool()
+        jobs = await pool.queued_jobs(queue_name=queue_name(lane))
+        return {job.job_id for job in jobs if job.job_id is not None}
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -87,7 +87,22 @@ class Settings(BaseSettings):
     local_development: bool = Field(
         default=False, description="Allows loopback webhook targets; `make run` turns it on."
     )
-    queue_name: str = Field(default="arq:queue", description="The arq queue jobs go to.")
+    interactive_queue: str = Field(
+        default="mentorship:interactive",
+        description="The arq queue of work a person waits for (an import's start, holds).",
+    )
+    bulk_queue: str = Field(
+        default="mentorship:bulk",
+        description="The arq queue of bulk work (relaying a large import's events, sweeps).",
+    )
+    outbox_max_attempts: int = Field(
+        default=8,
+        description="Tries of one event's delivery to one subscriber before it is parked.",
+    )
+    outbox_retry_seconds: float = Field(
+        default=10.0,
+        description="Wait before a failed delivery's first retry; doubles with each try.",
+    )
 
     @property
     def key_path(self) -> Path:

@@ -11,20 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from redis.asyncio import Redis
-from sqlalchemy import select
 
 from api.gateway import Gateway
 from services.core import user_state
 from services.core.auth import Identity, issue_token
 from services.core.db import database
-from services.core.outbox import OutboxEvent
 from services.core.principal import principals
+from services.core.queue import Lane
 from services.core.settings import get_settings
 from services.core.user_state import UserState, UserStateCache, user_state_key
 from services.profiles.app import create_app as profiles_app
-from tests.conftest import TenantFactory, TenantHandle, http_client
-from workers import outbox as relay
-from workers import subscriptions  # noqa: F401 - registers the handlers under test
+from tests.conftest import TenantFactory, TenantHandle, drain, http_client
 
 PROGRAM = {"name": "Spring cohort"}
 
@@ -62,20 +59,9 @@ async def _two_admins(
     return admin, other, await _user_id(client, other)
 
 
-async def _deliver_events(tenant_id: uuid.UUID) -> None:
-    """What the worker does: relay the committed events, then run their handlers."""
-    while await relay.relay_pending() > 0:
-        pass
-    async with database.session(readonly=True, tenant_id=tenant_id) as session:
-        pending = (
-            await session.scalars(
-                select(OutboxEvent.id).where(
-                    OutboxEvent.tenant_id == tenant_id, OutboxEvent.dispatched_at.is_(None)
-                )
-            )
-        ).all()
-    for event_id in pending:
-        await relay.dispatch_event({}, str(event_id))
+async def _deliver_events() -> None:
+    """What the workers do: relay the committed events, then run their subscribers."""
+    await drain(Lane.INTERACTIVE)
 
 
 @pytest.fixture
@@ -198,7 +184,7 @@ async def test_a_role_given_by_the_token_command_counts_for_tokens_already_issue
 async def test_a_role_given_by_an_import_counts_for_tokens_already_issued(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
-    from workers import imports as job
+    from services.profiles.imports import tasks as job
 
     tenant = await make_tenant()
     admin = await tenant.admin_headers()
@@ -248,7 +234,7 @@ async def test_a_stale_entry_left_by_a_failed_drop_is_repaired_by_the_outbox(
     admin, demoted, demoted_id = await _two_admins(client, tenant)
     mia = await tenant.headers("mia@example.com")
     mia_id = await _user_id(client, mia)
-    await _deliver_events(tenant.id)  # what setting the tenant up announced
+    await _deliver_events()  # what setting the tenant up announced
     assert await redis.exists(user_state_key(uuid.UUID(demoted_id)))
 
     # Redis is unreachable for the after-commit drop (the gateway's reads still work).
@@ -266,7 +252,7 @@ async def test_a_stale_entry_left_by_a_failed_drop_is_repaired_by_the_outbox(
     assert (await client.get("/v1/users", headers=demoted)).status_code == 200
     assert (await client.get("/v1/programs", headers=mia)).status_code == 200
 
-    await _deliver_events(tenant.id)
+    await _deliver_events()
     assert (await client.get("/v1/users", headers=demoted)).status_code == 403
     assert (await client.get("/v1/programs", headers=mia)).status_code == 401
 

@@ -5,7 +5,7 @@
 - `repository`: every SQL statement, set-based, one batch of rows at a time.
 - `service`: the use cases (create, read, list, apply one batch); flushes, never commits.
 - `router`: HTTP.
-The job that runs an import is `workers/imports.py` (`profiles.run_import`).
+- `tasks`: the job that runs an import (`profiles.run_import`) and its sweeper.
 """
 
 IMPORT_JOB = "profiles.run_import"

@@ -22,7 +22,7 @@ from services.core.logging import get_logger
 from services.core.models import utcnow
 from services.core.outbox import emit, emit_many
 from services.core.pagination import PageParams
-from services.core.queue import queue
+from services.core.queue import Lane, queue
 from services.core.user_state import forget_after_commit
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository
 from services.profiles.imports.formats import MEDIA_TYPES, FileError, Format, RowError, open_file
@@ -139,7 +139,8 @@ async def create_import(
         import_id = record.id
 
         async def wake_worker() -> None:
-            await queue.enqueue(IMPORT_JOB, str(import_id), job_id=import_job_id(import_id))
+            job_id = import_job_id(import_id)
+            await queue.enqueue(IMPORT_JOB, str(import_id), lane=Lane.INTERACTIVE, job_id=job_id)
 
         after_commit(session, wake_worker)
     return record

@@ -21,9 +21,9 @@ from sqlalchemy.exc import OperationalError
 
 from services.core.db import database
 from services.core.outbox import OutboxEvent
-from services.core.queue import Queue
-from services.core.settings import get_settings
+from services.core.queue import Lane, Queue
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository, service
+from services.profiles.imports import tasks as job
 from services.profiles.imports.formats import (
     COLUMNS,
     CsvFile,
@@ -40,8 +40,7 @@ from services.profiles.profiles.schemas import ProfileFields
 from services.profiles.profiles.service import profile_columns
 from services.profiles.users.models import User
 from tests.conftest import TenantFactory, TenantHandle, burst_worker
-from workers import imports as job
-from workers.main import WorkerSettings
+from workers.main import FUNCTIONS, LANES
 
 ROOT = Path(__file__).resolve().parents[3]
 JSONL = {"Content-Type": "application/x-ndjson"}
@@ -554,8 +553,7 @@ async def test_burst_worker_runs_a_queued_import(
 async def _queued_job_ids() -> set[str | None]:
     queue = Queue()
     try:
-        pool = await queue.pool()
-        return {j.job_id for j in await pool.queued_jobs(queue_name=get_settings().queue_name)}
+        return set(await queue.queued_job_ids(Lane.INTERACTIVE))
     finally:
         await queue.close()
 
@@ -649,10 +647,9 @@ async def test_cli_can_leave_the_rows_to_the_worker(
     process = await _cli(str(people), "--tenant", tenant.slug, "--use-worker")
     queue = Queue()
     try:
-        pool = await queue.pool()
         for _ in range(200):  # until the command has queued the job
-            jobs = await pool.queued_jobs(queue_name=get_settings().queue_name)
-            if any(j.job_id and j.job_id.startswith("import:") for j in jobs):
+            jobs = await queue.queued_job_ids(Lane.INTERACTIVE)
+            if any(job_id.startswith("import:") for job_id in jobs):
                 break
             await asyncio.sleep(0.05)
     finally:
@@ -674,10 +671,11 @@ def test_wired_into_app_andburst_worker() -> None:
 
     paths = set(create_app(standalone=False).openapi()["paths"])
     assert {"/v1/admin/imports", "/v1/admin/imports/{import_id}"} <= paths
-    jobs = {f.name: f for f in WorkerSettings.functions}
+    jobs = {f.name: f for f in FUNCTIONS}
     assert IMPORT_JOB in jobs
     assert (jobs[IMPORT_JOB].timeout_s or 0) >= job.JOB_TIMEOUT_SECONDS
-    assert "profiles.sweep_imports" in {c.name for c in WorkerSettings.cron_jobs}
+    # Someone waits for an import to start: its sweeper is on the interactive lane.
+    assert "profiles.sweep_imports" in {c.name for c in LANES[Lane.INTERACTIVE].cron_jobs}
     assert "import" in {c.name for c in cli.registered_commands}
 
 

@@ -5,11 +5,10 @@ import uuid
 from sqlalchemy import select
 
 from services.core.db import database
+from services.core.queue import Lane
 from services.progress.models import Mentorship
 from services.proposals.models import MentorshipRequest
-from tests.conftest import TenantFactory
-from workers import outbox as relay
-from workers import subscriptions  # noqa: F401 - the handlers under test
+from tests.conftest import TenantFactory, drain
 
 
 async def _me(client, headers) -> dict:
@@ -125,21 +124,8 @@ async def test_deactivation_cuts_off_hides_and_holds(
     assert (await client.get("/v1/mentors", headers=mia)).json()["items"] == []
     assert (await client.get(f"/v1/profiles/{dev_id}", headers=mia)).status_code == 404
 
-    # The worker's handlers put Dev's open request and mentorship on hold.
-    while await relay.relay_pending() > 0:
-        pass
-    async with database.session(readonly=True, tenant_id=tenant.id) as session:
-        from services.core.outbox import OutboxEvent
-
-        events = (
-            await session.scalars(
-                select(OutboxEvent).where(
-                    OutboxEvent.tenant_id == tenant.id, OutboxEvent.dispatched_at.is_(None)
-                )
-            )
-        ).all()
-    for event in events:
-        await relay.dispatch_event({}, str(event.id))
+    # The interactive worker's subscribers put Dev's open request and mentorship on hold.
+    await drain(Lane.INTERACTIVE)
     async with database.session(readonly=True, tenant_id=tenant.id) as session:
         request = await session.scalar(
             select(MentorshipRequest).where(MentorshipRequest.tenant_id == tenant.id)
@@ -155,3 +141,6 @@ async def test_deactivation_cuts_off_hides_and_holds(
     on = await client.patch(f"/v1/users/{dev_id}", json={"active": True}, headers=admin)
     assert on.status_code == 200
     assert (await client.get("/v1/programs", headers=dev)).status_code == 200
+    await drain(Lane.INTERACTIVE)
+    released = (await client.get("/v1/requests", headers=mia)).json()["items"]
+    assert released[0]["on_hold"] is False

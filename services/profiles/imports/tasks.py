@@ -1,4 +1,5 @@
-"""The bulk import job (`profiles.run_import`) and its sweeper.
+"""The bulk import job (`profiles.run_import`) and its sweeper, both on the interactive lane:
+someone is waiting for the import to start, however many events other imports left to relay.
 
 A run reads the stored file, skips the rows an earlier run already committed (`done`), and
 writes the rest in batches of 2,000 rows, one transaction each; each batch moves `done` in the
@@ -32,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.core.db import database
 from services.core.logging import get_logger
-from services.core.queue import queue
+from services.core.queue import Lane, queue
 from services.profiles.imports import IMPORT_JOB, import_job_id, repository, service
 from services.profiles.imports.formats import FileError, ImportFile, RowParser, open_file
 from services.profiles.imports.people import Outcome, check_all
@@ -212,7 +213,8 @@ async def sweep_imports(_ctx: dict[str, Any] | None = None) -> int:
         stale = await repository.stale_imports(session, **service.stale_cutoffs())
     queued = 0
     for import_id in stale:
-        if await queue.enqueue(IMPORT_JOB, str(import_id), job_id=import_job_id(import_id)):
+        job_id = import_job_id(import_id)
+        if await queue.enqueue(IMPORT_JOB, str(import_id), lane=Lane.INTERACTIVE, job_id=job_id):
             queued += 1
     if queued:
         log.info("import.swept", queued=queued)
