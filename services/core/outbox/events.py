@@ -5,16 +5,14 @@ Events written in bulk (`emit_many`, e.g. by an import) take the bulk lane, so 1
 never delay the next request's.
 """
 
-import json
 import uuid
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.db import after_commit
+from services.core.outbox import repository
 from services.core.outbox.models import OutboxEvent
 from services.core.queue import Lane, queue
 
@@ -66,25 +64,5 @@ async def emit_many(
     if not events:
         return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
-    await session.execute(
-        _INSERT_MANY,
-        {
-            "tenant_id": tenant_id,
-            "request_id": request_id,
-            "lane": lane.value,
-            "events": json.dumps([{"type": kind, "payload": data} for kind, data in events]),
-        },
-    )
+    await repository.insert_events(session, tenant_id, lane, request_id, events)
     after_commit(session, _WAKE[lane])
-
-
-_INSERT_MANY = text(
-    """
-    INSERT INTO platform.outbox_events
-        (id, tenant_id, event_type, payload, request_id, lane, created_at, updated_at)
-    SELECT gen_random_uuid(), :tenant_id, e.item ->> 'type', e.item -> 'payload', :request_id,
-           :lane, now(), now()
-    FROM jsonb_array_elements(CAST(:events AS jsonb)) WITH ORDINALITY AS e(item, n)
-    ORDER BY e.n
-    """
-).bindparams(bindparam("tenant_id", type_=PgUUID(as_uuid=True)))

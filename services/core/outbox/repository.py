@@ -2,6 +2,7 @@
 work across tenants by design and say so (`all_tenants`); a delivery runs in a session bound to
 its event's tenant."""
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,37 @@ class Parked:
     parked_at: datetime
     last_error: str | None
     payload: dict[str, Any]
+
+
+_INSERT_EVENTS = text(
+    """
+    INSERT INTO platform.outbox_events
+        (id, tenant_id, event_type, payload, request_id, lane, created_at, updated_at)
+    SELECT gen_random_uuid(), :tenant_id, e.item ->> 'type', e.item -> 'payload', :request_id,
+           :lane, now(), now()
+    FROM jsonb_array_elements(CAST(:events AS jsonb)) WITH ORDINALITY AS e(item, n)
+    ORDER BY e.n
+    """
+).bindparams(bindparam("tenant_id", type_=PgUUID(as_uuid=True)))
+
+
+async def insert_events(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    lane: Lane,
+    request_id: str | None,
+    events: Sequence[tuple[str, dict[str, Any]]],
+) -> None:
+    """Many events of one tenant in one statement, in order."""
+    await session.execute(
+        _INSERT_EVENTS,
+        {
+            "tenant_id": tenant_id,
+            "request_id": request_id,
+            "lane": lane.value,
+            "events": json.dumps([{"type": kind, "payload": data} for kind, data in events]),
+        },
+    )
 
 
 async def claim_unrelayed(session: AsyncSession, lane: Lane, limit: int) -> list[Unrelayed]:
