@@ -22,11 +22,6 @@ def live_user() -> ColumnElement[bool]:
     return User.scim_deleted_at.is_(None)
 
 
-async def is_deleted(session: AsyncSession, user_id: uuid.UUID) -> bool:
-    deleted_at = await session.scalar(select(User.scim_deleted_at).where(User.id == user_id))
-    return deleted_at is not None
-
-
 async def mark_deleted(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(
         update(User)
@@ -36,13 +31,18 @@ async def mark_deleted(session: AsyncSession, user_id: uuid.UUID) -> None:
     )
 
 
-async def clear_deleted(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(
+async def undelete(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Make a deleted user live again; False if it is not deleted (any more). Of requests racing
+    to bring one user back, the first one's UPDATE locks the row and the others then find it
+    live: exactly one gets True. The session's copy of the user is stale afterwards."""
+    undeleted = await session.scalar(
         update(User)
-        .where(User.id == user_id)
-        .values(scim_deleted_at=None)
-        .execution_options(synchronize_session="fetch")
+        .where(User.id == user_id, User.scim_deleted_at.is_not(None))
+        .values(scim_deleted_at=None, version=User.version + 1)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
     )
+    return undeleted is not None
 
 
 # -- Users -------------------------------------------------------------------------------

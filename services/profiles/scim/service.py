@@ -109,21 +109,23 @@ async def create_user(session: AsyncSession, caller: Caller, fields: UserFields)
     """A new account, or one the identity provider deleted before, brought back. An account
     it still sees (even deactivated) is a conflict: it should have found it by userName."""
     email = users.normalise_email(fields.email)
+    # Both steps are single statements that only one of racing creates can win: the insert
+    # (the email is unique) and bringing back a deleted user (only while it is deleted).
+    created = await users.create_user(session, caller.tenant, email)
+    if created is not None:
+        return await _apply(session, caller, created, fields)
     existing = await user_by_email(session, email)
-    if existing is not None:
-        if not await repository.is_deleted(session, existing.id):
-            raise Conflict("A user with this userName already exists.")
-        await repository.clear_deleted(session, existing.id)
-        revived = UserFields(
-            email=email,
-            display_name=fields.display_name,
-            external_id=fields.external_id,
-            active=True if fields.active is None else fields.active,
-            scim_attributes=fields.scim_attributes,
-        )
-        return await _apply(session, caller, existing, revived)
-    user = await users.ensure_user(session, caller.tenant, email, [])
-    return await _apply(session, caller, user, fields)
+    if existing is None or not await repository.undelete(session, existing.id):
+        raise Conflict("A user with this userName already exists.")
+    revived = await get_user(session, existing.id, for_update=True)
+    fields = UserFields(
+        email=email,
+        display_name=fields.display_name,
+        external_id=fields.external_id,
+        active=True if fields.active is None else fields.active,
+        scim_attributes=fields.scim_attributes,
+    )
+    return await _apply(session, caller, revived, fields)
 
 
 async def update_user(

@@ -3,6 +3,7 @@
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -11,6 +12,27 @@ from services.profiles.users.models import User
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     user: User | None = await session.scalar(select(User).where(User.email == email))
+    return user
+
+
+async def insert_user(
+    session: AsyncSession, tenant_id: uuid.UUID, email: str, display_name: str, roles: list[str]
+) -> User | None:
+    """A new user at version 1; None if the tenant has one with this email. A concurrent insert
+    of the same email makes this wait for it to commit, then answer None: of racing creates,
+    exactly one creates."""
+    user: User | None = await session.scalar(
+        insert(User)
+        .values(
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            email=email,
+            display_name=display_name,
+            roles=roles,
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "email"])
+        .returning(User)
+    )
     return user
 
 

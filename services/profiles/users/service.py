@@ -45,27 +45,36 @@ async def ensure_user(
         raise Unprocessable(f"Unknown roles: {', '.join(unknown)}; known: {', '.join(ROLES)}.")
     user = await repository.user_by_email(session, email)
     if user is None:
-        user = User(
-            tenant_id=tenant.id,
-            email=email,
-            display_name=display_name_from(email),
-            roles=wanted or ["mentee"],
-        )
-        session.add(user)
-        await session.flush()
-        emit(
-            session,
-            "user.created",
-            {"user_id": str(user.id), "email": email, "roles": user.roles},
-            tenant_id=tenant.id,
-        )
-    elif not set(wanted) <= set(user.roles):
+        user = await create_user(session, tenant, email, wanted)
+        if user is not None:
+            return user
+        user = await repository.user_by_email(session, email)  # created meanwhile
+        assert user is not None  # users are never deleted
+    if not set(wanted) <= set(user.roles):
         user.roles = sorted(set(user.roles) | set(wanted))
         await session.flush()
         emit(
             session,
             "user.updated",
             {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
+            tenant_id=tenant.id,
+        )
+    return user
+
+
+async def create_user(
+    session: AsyncSession, tenant: Tenant, email: str, roles: Iterable[str] = ()
+) -> User | None:
+    """A new user with this (normalised) email; None if the tenant has one already, even one
+    created by a request racing this one."""
+    user = await repository.insert_user(
+        session, tenant.id, email, display_name_from(email), sorted(set(roles)) or ["mentee"]
+    )
+    if user is not None:
+        emit(
+            session,
+            "user.created",
+            {"user_id": str(user.id), "email": email, "roles": user.roles},
             tenant_id=tenant.id,
         )
     return user
