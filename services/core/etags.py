@@ -62,6 +62,7 @@ def expected_version(if_match: str | None) -> int | None:
 async def if_match_header(
     if_match: str | None = Header(
         default=None,
+        alias="If-Match",
         description='The ETag you read (e.g. "3"); a stale one is refused with 412. `*` or no '
         "header: write whatever the current version is.",
     ),

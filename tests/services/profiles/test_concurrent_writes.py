@@ -148,3 +148,43 @@ async def test_program_patches_with_one_etag_let_exactly_one_write_through(
     assert _statuses(responses) == {200: 1, 412: WRITERS - 1}
     stored = await committing_client.get(url, headers=admin)
     assert stored.json()["name"] == _winner(responses).json()["name"]
+
+
+async def test_a_write_by_any_path_moves_the_etag(
+    committing_client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    # The version is the ORM's, not each route's: an identity provider renaming the user over
+    # SCIM makes the admin's ETag stale, so the admin's PATCH cannot undo the rename unseen.
+    tenant = await make_tenant()
+    admin = await tenant.admin_headers()
+    token = await committing_client.post("/v1/tenant/scim-tokens", headers=admin)
+    scim = {"Authorization": f"Bearer {token.json()['token']}"}
+    created = await committing_client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "ada@example.com",
+            "displayName": "Ada",
+        },
+        headers={**scim, "Content-Type": "application/scim+json"},
+    )
+    url = f"/v1/users/{created.json()['id']}"
+    read = await committing_client.get(url, headers=admin)
+
+    renamed = await committing_client.patch(
+        f"/scim/v2/Users/{created.json()['id']}",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "Ada Lovelace"}],
+        },
+        headers={**scim, "Content-Type": "application/scim+json"},
+    )
+    assert renamed.status_code == 200
+
+    stale = await committing_client.patch(
+        url, json={"display_name": "Ada L."}, headers={**admin, "If-Match": read.headers["etag"]}
+    )
+    assert stale.status_code == 412
+    now = await committing_client.get(url, headers=admin)
+    assert now.json()["display_name"] == "Ada Lovelace"
+    assert now.headers["etag"] != read.headers["etag"]
