@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from api.gateway import Gateway
 from services.core import user_state
 from services.core.auth import Identity, issue_token
-from services.core.db import database
+from services.core.db import Database, database
 from services.core.principal import principals
 from services.core.queue import Lane
 from services.core.settings import get_settings
@@ -221,6 +221,21 @@ async def test_with_redis_down_a_deactivated_user_and_a_demoted_admin_are_still_
     assert (await client.post("/v1/programs", json=PROGRAM, headers=demoted)).status_code == 403
     assert (await client.get("/v1/users", headers=demoted)).status_code == 403
     assert (await client.get("/v1/users", headers=admin)).status_code == 200
+
+
+async def test_with_the_database_down_an_uncached_caller_gets_503_not_500() -> None:
+    dead = Database(f"postgresql://nobody@127.0.0.1:{_closed_port()}/nothing")
+    app = Gateway(get_settings(), database=dead, redis=Redis.from_url(get_settings().redis_url))
+    token = issue_token(
+        tenant_id=uuid.uuid4(), user_id=uuid.uuid4(), email="x@example.com", roles=["admin"]
+    )
+    try:
+        async with http_client(app) as client:
+            response = await client.get("/v1/programs", headers=_bearer(token))
+    finally:
+        await app.close()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_a_stale_entry_left_by_a_failed_drop_is_repaired_by_the_outbox(
