@@ -66,3 +66,24 @@ def test_routers_and_services_leave_statements_to_repositories() -> None:
         if path.name in {"router.py", "service.py"}:
             found += [f"{path.relative_to(SERVICES)}: {use}" for use in _statement_uses(path)]
     assert found == []
+
+
+def test_services_reach_each_other_only_through_queries_and_commands() -> None:
+    names = {service.name for service in _services()}
+    reaching_in = []
+    for service in _services():
+        for path in sorted(service.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.ImportFrom) or not node.module:
+                    continue
+                parts = node.module.split(".")
+                if (
+                    len(parts) < 2
+                    or parts[0] != "services"
+                    or parts[1] not in names - {service.name}
+                ):
+                    continue
+                modules = parts[2:] if len(parts) > 2 else [alias.name for alias in node.names]
+                if len(parts) > 3 or not set(modules) <= {"queries", "commands"}:
+                    reaching_in.append(f"{path.relative_to(SERVICES)}: {node.module}")
+    assert reaching_in == [], "another service's internals; use its queries.py or commands.py"
