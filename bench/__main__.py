@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import gateway, profiles
+from bench import gateway, outbox, profiles
 
-BENCHES = {"gateway": gateway.main, "profiles": profiles.main}
+BENCHES = {"gateway": gateway.main, "profiles": profiles.main, "outbox": outbox.main}
 
 if __name__ == "__main__":
     args = sys.argv[1:]

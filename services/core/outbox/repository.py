@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,20 +161,25 @@ async def claim_for_delivery(
     session: AsyncSession, subscriber: str, event_ids: list[uuid.UUID]
 ) -> list[OutboxEvent]:
     """The events among these still owed to the subscriber, their deliveries locked for this
-    transaction: a second job with the same events skips them."""
+    transaction: a second job with the same events skips them. Two lookups by unique index
+    rather than a join, so the plan stays cheap before the tables have statistics (a large
+    import fills them from empty within seconds)."""
+    claimed = list(
+        await session.scalars(
+            select(Delivery.event_id)
+            .where(
+                Delivery.subscriber == subscriber,
+                Delivery.event_id.in_(event_ids),
+                Delivery.delivered_at.is_(None),
+                Delivery.parked_at.is_(None),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not claimed:
+        return []
     events = await session.scalars(
-        select(OutboxEvent)
-        .join(
-            Delivery,
-            and_(Delivery.event_id == OutboxEvent.id, Delivery.subscriber == subscriber),
-        )
-        .where(
-            OutboxEvent.id.in_(event_ids),
-            Delivery.delivered_at.is_(None),
-            Delivery.parked_at.is_(None),
-        )
-        .order_by(OutboxEvent.seq)
-        .with_for_update(of=Delivery, skip_locked=True)
+        select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.seq)
     )
     return list(events)
 

@@ -126,6 +126,9 @@ async def deliver_events(
         if len(ids) == 1:
             await _failed(subscriber, tenant, ids[0], _describe(exc))
             return {"delivered": 0, "failed": 1}
+        log.info(
+            "outbox.batch_failed", subscriber=subscriber, events=len(ids), error=_describe(exc)
+        )
     # One event of the batch failed the whole transaction: find it, and deliver the rest.
     delivered = failed = 0
     for event_id in ids:
