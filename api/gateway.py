@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.health import MetricsServer, build_local_app, build_metrics_app, build_router
-from api.openapi import merge_openapi
+from api.openapi import SchemaCollision, merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
 from api.routes import SERVICES, is_public, service_for
@@ -133,6 +133,14 @@ class Gateway:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.mounted:
+                    # Merging checks that no two services publish different schemas under one
+                    # name: such a gateway must not start (split mode merges on first request).
+                    try:
+                        await self.openapi()
+                    except SchemaCollision as exc:
+                        await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                        return
                 try:
                     await self._start_metrics_server()
                 except RuntimeError as error:

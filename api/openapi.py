@@ -5,6 +5,10 @@ from typing import Any
 from services.core.app import API_VERSION
 
 
+class SchemaCollision(ValueError):
+    """Two services publish different schemas under one component name."""
+
+
 def merge_openapi(documents: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -23,7 +27,9 @@ def merge_openapi(documents: list[dict[str, Any]]) -> dict[str, Any]:
     }
     seen_operations: dict[str, str] = {}
     seen_tags: set[str] = set()
+    owners: dict[tuple[str, str], str] = {}
     for document in documents:
+        document_title = str(document.get("info", {}).get("title", "a service"))
         for path, item in document.get("paths", {}).items():
             target = merged["paths"].setdefault(path, {})
             for method, operation in item.items():
@@ -39,5 +45,15 @@ def merge_openapi(documents: list[dict[str, Any]]) -> dict[str, Any]:
                         merged["tags"].append({"name": tag})
         components = document.get("components", {})
         for kind in ("schemas", "securitySchemes"):
-            merged["components"][kind].update(components.get(kind, {}))
+            target = merged["components"][kind]
+            for name, definition in components.get(kind, {}).items():
+                # Two services sharing a core schema (Problem, a page) publish it identically;
+                # the same name for two shapes would give every client the wrong one of them.
+                if name in target and target[name] != definition:
+                    raise SchemaCollision(
+                        f"components.{kind}.{name} differs between {document_title!r} "
+                        f"and {owners[kind, name]!r}; rename one of them"
+                    )
+                target[name] = definition
+                owners.setdefault((kind, name), document_title)
     return merged
