@@ -4,12 +4,14 @@ served on its own port (METRICS_PORT) so that the public port does not show them
 import asyncio
 import socket
 from collections.abc import Awaitable, Callable, Mapping
+from importlib.resources import files
 from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from redis.asyncio import Redis
@@ -20,6 +22,11 @@ from services.core.errors import PROBLEM_JSON, problem_body
 from services.core.outbox import metrics as outbox_metrics
 
 CHECK_TIMEOUT_SECONDS = 2.0
+
+# Swagger UI's script and style come from an installed package (fastapi-offline), so /docs
+# works on a machine without internet access: on-premise installations, air-gapped networks.
+DOCS_ASSETS = "/docs/assets"
+_ASSETS_DIR = str(files("fastapi_offline") / "static")
 
 
 class Health(BaseModel):
@@ -91,7 +98,13 @@ def build_router(
 
     @router.get("/docs", include_in_schema=False)
     async def docs(_request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Mentorship platform API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Mentorship platform API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
 
     return router
 
@@ -108,6 +121,7 @@ def build_local_app(router: APIRouter) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(router)
+    app.mount(DOCS_ASSETS, StaticFiles(directory=_ASSETS_DIR), name="docs-assets")
     return app
 
 
