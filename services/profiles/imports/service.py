@@ -71,9 +71,20 @@ class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", "The file is too large"
 
 
-def format_of(content_type: str | None) -> Format:
+# Bytes of no declared format: JSON Lines starts with an object, and no CSV header can
+# (a column named "{..." is refused anyway).
+UNTYPED: Final = "application/octet-stream"
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+
+def _sniffed(source: bytes) -> Format:
+    return "jsonl" if source.removeprefix(_UTF8_BOM).lstrip().startswith(b"{") else "csv"
+
+
+def format_of(content_type: str | None, source: bytes = b"") -> Format:
     media_type, _, parameters = (content_type or "").partition(";")
-    fmt = MEDIA_TYPES.get(media_type.strip().lower())
+    media_type = media_type.strip().lower()
+    fmt = _sniffed(source) if media_type == UNTYPED else MEDIA_TYPES.get(media_type)
     charset = next(
         (
             value.strip().strip('"').lower()
@@ -85,7 +96,8 @@ def format_of(content_type: str | None) -> Format:
     if fmt is None or charset not in {"utf-8", "utf8"}:
         raise UnsupportedMediaType(
             "Send the file as JSON Lines (Content-Type: application/x-ndjson) or as CSV "
-            "(Content-Type: text/csv), in UTF-8."
+            "(Content-Type: text/csv), in UTF-8, raw or as the `file` part of a "
+            "multipart/form-data form."
         )
     return fmt
 
@@ -109,7 +121,7 @@ async def create_import(
     """Accept a file for import: checked as a whole here (type, size, encoding, CSV header),
     row by row by the job. With `enqueue`, the job is queued once this transaction commits; if
     that fails (Redis down), `stale_imports` finds the import and the sweeper queues it."""
-    fmt = format_of(content_type)
+    fmt = format_of(content_type, source)
     if len(source) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(
             f"A file may have at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB; "

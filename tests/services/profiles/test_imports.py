@@ -808,3 +808,59 @@ def test_a_person_written_as_csv_reads_back_the_same(written: list[dict[str, Any
     assert [p.write.columns if p.write else None for p in people] == [
         profile_write(fields, ("mentee",)).columns if fields else None for fields in expected
     ]
+
+
+async def test_a_file_is_taken_from_a_form_or_as_untyped_bytes(
+    client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    """What browsers and generated clients send: a multipart form with the file, or the bytes as
+    application/octet-stream, whose format is read from the first character."""
+    tenant = await make_tenant()
+    admin = await tenant.admin_headers()
+
+    async def imported(**request: Any) -> dict[str, Any]:
+        accepted = await client.post("/v1/admin/imports", **{"headers": admin, **request})
+        assert accepted.status_code == 202, accepted.text
+        await job.run_import({}, accepted.json()["id"])
+        report = await client.get(accepted.headers["location"], headers=admin)
+        return dict(report.json())
+
+    as_csv_part = await imported(
+        files={"file": ("people.csv", b"email,display_name\nform@example.com,Form\n", "text/csv")}
+    )
+    assert (as_csv_part["status"], as_csv_part["created"], as_csv_part["format"]) == (
+        "succeeded",
+        1,
+        "csv",
+    )
+    untyped_part = await imported(
+        files={"file": ("export", _line(ADA).encode(), "application/octet-stream")}
+    )
+    assert (untyped_part["created"], untyped_part["format"]) == (1, "jsonl")
+    raw = b"\xef\xbb\xbfemail,display_name\nraw@example.com,Raw\n"
+    untyped_csv = await imported(
+        content=raw, headers={**admin, "Content-Type": "application/octet-stream"}
+    )
+    assert (untyped_csv["created"], untyped_csv["format"]) == (1, "csv")
+    untyped_jsonl = await imported(
+        content=b"\n  " + _line(BEN).encode(),
+        headers={**admin, "Content-Type": "application/octet-stream"},
+    )
+    assert (untyped_jsonl["created"], untyped_jsonl["format"]) == (1, "jsonl")
+
+    not_a_file = await client.post("/v1/admin/imports", headers=admin, files={"file": (None, "x")})
+    assert not_a_file.status_code == 422, not_a_file.text
+    assert not_a_file.json()["errors"] == [{"loc": ["body", "file"], "msg": "a file is required"}]
+    for body, content_type in (
+        (
+            b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+            "multipart/form-data; boundary=b",
+        ),
+        (b"not a form", "multipart/form-data; boundary=b"),
+        (b"--b\r\n", "multipart/form-data"),
+    ):
+        refused = await client.post(
+            "/v1/admin/imports", content=body, headers={**admin, "Content-Type": content_type}
+        )
+        assert refused.status_code == 400, (body, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
