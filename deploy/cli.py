@@ -6,11 +6,19 @@ from typing import Annotated
 
 import typer
 
-from deploy.import_command import import_file
+from deploy.import_command import import_file, import_help
 from deploy.outbox_command import outbox_app
 from services.core.auth import ROLES
 
-app = typer.Typer(help="Operate the mentoring platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Operate the mentoring platform.",
+    epilog=(
+        "Exit status: 0 done; 1 refused or failed (an unknown tenant, a file that cannot be "
+        "imported); 2 a usage error, or an import with rows that were not imported. "
+        "Commands and the API: docs/api.md."
+    ),
+    no_args_is_help=True,
+)
 tenant_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(outbox_app, name="outbox")
@@ -118,7 +126,7 @@ def token(
         raise typer.Exit(1) from error
 
 
-app.command("import")(import_file)
+app.command("import", epilog=import_help())(import_file)
 
 
 @app.command("migrate")

@@ -4,10 +4,8 @@ The same use case as `POST /v1/admin/imports`, without HTTP: the file is checked
 an import of the tenant, then processed in this process (the default) or by the worker
 (`--use-worker`) while a progress bar follows it. It is an ordinary import either way:
 `GET /v1/admin/imports/{id}` shows it, and if this command is interrupted the worker's sweeper
-finishes it. File formats: see `services/profiles/imports/formats.py`.
-
-Exit status: 0 when every row was imported, 2 when some rows were not (they are listed),
-1 when the file was refused or the import failed.
+finishes it. `--help` lists the CSV columns and the exit statuses; docs/api.md has the whole
+format.
 """
 
 import asyncio
@@ -31,6 +29,34 @@ from rich.table import Table
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 CONTENT_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 POLL_SECONDS = 0.5
+
+
+EXIT_STATUS = (
+    "Exit status: 0 every row was imported; 2 the import finished but some rows were not "
+    "(they are listed); 1 the file was refused or the import failed."
+)
+
+
+def import_help() -> str:
+    """The formats, as `mentorship import --help` shows them (paragraphs, blank-line apart)."""
+    from services.profiles.imports.formats import COLUMNS, LIST_SEPARATOR
+
+    return "\n\n".join(
+        [
+            "JSON Lines (.jsonl, .ndjson, .json): one object a line, "
+            '{"email", "display_name", "roles", "profile"}; only email is required, profile is '
+            "the body of PUT /v1/profiles/me.",
+            "CSV (.csv): the first row names the columns, in any order and any case; only email "
+            f"is required; an empty cell means not given; lists are separated by "
+            f"'{LIST_SEPARATOR}'. Columns: {', '.join(COLUMNS)}.",
+            "skills: name:level:kind, kind expertise (the default) or wants_to_learn, e.g. "
+            "Python:5:expertise;Go:3:wants_to_learn. availability_weekly: weekday HH:MM-HH:MM, "
+            "weekday 0 being Monday, e.g. 1 17:00-19:00;3 08:00-09:30. Booleans: true/false, "
+            "yes/no or 1/0.",
+            EXIT_STATUS,
+            "Every column and field: docs/api.md.",
+        ]
+    )
 
 
 class ImportRefused(Exception):
