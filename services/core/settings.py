@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path(".data"), description="Embedded servers' data and keys.")
     port: int = Field(default=8000, description="Port of the gateway.")
+    public_base_url: str = Field(
+        default="",
+        description=(
+            "Where clients reach the API (https://api.example.com): the base of links the API "
+            "hands out, such as SCIM's meta.location. Empty: http://localhost:PORT."
+        ),
+    )
     host: str = Field(
         default="127.0.0.1",
         description="Address the gateway and split services listen on; 0.0.0.0 in a container.",
@@ -103,6 +110,12 @@ class Settings(BaseSettings):
         default=10.0,
         description="Wait before a failed delivery's first retry; doubles with each try.",
     )
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash. Never the request's Host header: a
+        client could name any host there, and behind a proxy it names the proxy's upstream."""
+        return self.public_base_url.rstrip("/") or f"http://localhost:{self.port}"
 
     @property
     def key_path(self) -> Path:

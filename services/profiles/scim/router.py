@@ -36,6 +36,7 @@ from services.core.auth import bearer_token
 from services.core.dependencies import Session
 from services.core.errors import ProblemError
 from services.core.logging import get_logger
+from services.core.settings import get_settings
 from services.profiles.scim.resources import PROVIDER
 from services.profiles.scim.service import Caller, scim_principal
 from services.profiles.scim.storage import PostgresStorage
@@ -120,7 +121,7 @@ def _needs_token(scim_request: ScimRequest) -> bool:
 async def _serve(request: Request, session: AsyncSession) -> Response:
     scim_request = ScimRequest(
         method=request.method,
-        base_url=str(request.base_url).rstrip("/") + PREFIX,
+        base_url=get_settings().base_url + PREFIX,
         path=request.url.path.partition(PREFIX)[2] or "/",
         query=dict(request.query_params),
         headers=list(request.headers.items()),

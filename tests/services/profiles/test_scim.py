@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scim2_tester import Status, check_server
 
+from services.core.settings import get_settings
 from services.profiles.scim.rules import Grants, GroupEffect, group_effect, roles_after
 from services.profiles.tenants.service import DEFAULT_PROGRAM_NAME
 from tests.conftest import TenantFactory, TenantHandle
@@ -763,3 +764,30 @@ async def test_scim2_tester_finds_no_failure(
     # Only features we do not offer are skipped (searching all resource types at once).
     assert {r.title for r in results if r.status == Status.SKIPPED} <= {"search_with_attributes"}
     assert counts["SUCCESS"] >= 100  # discovery worked and both resource types were exercised
+
+
+async def test_locations_start_with_the_public_base_url_whatever_the_host_header(
+    client: httpx.AsyncClient, make_tenant: TenantFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant()
+    scim = await new_token(client, tenant)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mentoring.example.com/")
+    get_settings.cache_clear()
+    try:
+        created = await client.post(
+            f"{SCIM}/Users",
+            json=okta_user("host@example.com"),
+            headers={**scim, "Host": "attacker.example"},
+        )
+        listed = await client.get(
+            f"{SCIM}/Users", params={"filter": 'userName eq "host@example.com"'}, headers=scim
+        )
+    finally:
+        monkeypatch.delenv("PUBLIC_BASE_URL")
+        get_settings.cache_clear()
+    assert created.status_code == 201, created.text
+    location = f"https://mentoring.example.com{SCIM}/Users/{created.json()['id']}"
+    assert created.json()["meta"]["location"] == location
+    assert created.headers["location"] == location
+    assert listed.json()["Resources"][0]["meta"]["location"] == location
+    assert get_settings().base_url == f"http://localhost:{get_settings().port}"
