@@ -227,7 +227,7 @@ _MODIFIED = Column(User.updated_at, "datetime", nullable=False)
 _USER_ATTRIBUTES: dict[str, Target] = {
     "id": Column(User.id, "uuid", nullable=False),
     "externalid": Column(User.external_id, case_exact=True),
-    "username": _USER_EMAIL,
+    "username": Column(func.coalesce(User.scim_user_name, User.email), nullable=False),
     "displayname": Column(User.display_name, nullable=False),
     "active": Column(User.active, "bool", nullable=False),
     "emails": _USER_EMAIL,

@@ -77,6 +77,23 @@ async def search_users(
     return total, list((await session.scalars(page)).all())
 
 
+def _user_name_is(user_name: str) -> ColumnElement[bool]:
+    # userName is not case-sensitive (RFC 7643 section 4.1.1); accounts SCIM never wrote read
+    # their email as userName.
+    return func.lower(func.coalesce(User.scim_user_name, User.email)) == func.lower(user_name)
+
+
+async def user_by_user_name(session: AsyncSession, user_name: str) -> User | None:
+    """The account, deleted over SCIM or not, whose userName this is."""
+    user: User | None = await session.scalar(select(User).where(_user_name_is(user_name)))
+    return user
+
+
+async def user_name_taken(session: AsyncSession, user_name: str, other_than: uuid.UUID) -> bool:
+    stmt = select(User.id).where(_user_name_is(user_name), User.id != other_than)
+    return await session.scalar(stmt) is not None
+
+
 async def email_taken(session: AsyncSession, email: str, other_than: uuid.UUID | None) -> bool:
     stmt = select(User.id).where(User.email == email)
     if other_than is not None:

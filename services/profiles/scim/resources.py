@@ -54,10 +54,11 @@ class Email(ComplexAttribute):
 
 
 class User(Resource[AnyExtension]):
-    """A person. `userName` is the sign-in email and `active` whether the account can sign
+    """A person. `userName` is any unique string the identity provider uses (an email, a login
+    format, a mail nickname, an employee id); the sign-in email is the first email in `emails`,
+    primary first, or `userName` when it is one. `active` says whether the account can sign
     in; `displayName` (or, when it does not change, the given and family names) sets the
-    account's display name. The rest is kept as sent and read back as is: `emails` lists
-    what the identity provider sent, but only `userName` decides how the person signs in."""
+    account's display name. The rest is kept as sent and read back as is."""
 
     __schema__ = URN(USER_SCHEMA)
 

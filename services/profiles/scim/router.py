@@ -198,7 +198,7 @@ _ROUTES = (
     ("GET", "/Schemas", "scim_list_schemas", "The attributes of users and groups"),
     ("GET", "/Schemas/{resource_id}", "scim_get_schema", "One schema"),
     ("GET", "/Users", "scim_list_users", "Users, filtered on userName, externalId, emails..."),
-    ("POST", "/Users", "scim_create_user", "Create a user; userName is the sign-in email"),
+    ("POST", "/Users", "scim_create_user", "Create a user; the sign-in email comes from emails"),
     ("POST", "/Users/.search", "scim_search_users", "Search users with a SearchRequest body"),
     ("GET", "/Users/{resource_id}", "scim_get_user", "One user"),
     ("PUT", "/Users/{resource_id}", "scim_replace_user", "Replace a user"),

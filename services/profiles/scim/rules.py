@@ -1,4 +1,11 @@
-"""What a group grants, decided by its name alone (pure: no I/O).
+"""What SCIM's attributes mean for an account (pure: no I/O): the sign-in email a user's
+`emails` and `userName` give, and what a group grants, decided by its name alone.
+
+The sign-in email: the first address in `emails` that is an email, the primary ones first
+(an identity provider marks the address its users sign in with as primary), else `userName`
+when it is an email, else none (the account keeps the one it has).
+
+Groups:
 
 - "Mentors", "Mentees", "Admins" (any case, singular or plural): that role.
 - "<program name> mentors" / "<program name> mentees": a place in that program with that
@@ -7,8 +14,10 @@
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from services.profiles.users.service import EMAIL, MAX_EMAIL_LENGTH
 
 ROLE_WORDS = {
     "mentor": "mentor",
@@ -73,3 +82,17 @@ def roles_after(current: Iterable[str], before: Grants, after: Grants) -> list[s
     """
     roles = (set(current) - (before.roles - after.roles)) | after.roles
     return sorted(roles or {"mentee"})
+
+
+def _as_email(value: str | None) -> str | None:
+    email = (value or "").strip().lower()
+    return email if EMAIL.match(email) and len(email) <= MAX_EMAIL_LENGTH else None
+
+
+def sign_in_email(user_name: str, emails: Sequence[tuple[str | None, bool]]) -> str | None:
+    """The sign-in email, lower case, from `emails` as (value, primary) pairs and userName."""
+    by_primary = sorted(emails, key=lambda entry: not entry[1])  # stable: sent order otherwise
+    for value, _primary in by_primary:
+        if (email := _as_email(value)) is not None:
+            return email
+    return _as_email(user_name)

@@ -2,6 +2,10 @@
 side effects the admin API has (events, blocking a deactivated account) and the grants of
 groups. Flushes, never commits.
 
+A user's userName is whatever the identity provider sends (an email, an Okta login format,
+Entra's mailNickname or employeeId); the sign-in email comes from its `emails`, primary
+first, or from userName when that is an email (`rules.sign_in_email`).
+
 Every change of an account's state goes through `services.profiles.users.service`: creation through
 `ensure_user`, renaming, roles and (de)activation through `update_user`.
 """
@@ -9,7 +13,7 @@ Every change of an account's state goes through `services.profiles.users.service
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,7 +31,6 @@ from services.profiles.scim.rules import NO_GRANTS, Grants, GroupEffect, group_e
 from services.profiles.tenants.models import Tenant
 from services.profiles.users import service as users
 from services.profiles.users.models import User
-from services.profiles.users.repository import user_by_email
 from services.profiles.users.schemas import UserUpdate
 
 # Attributes of a user's SCIM representation that mirror a column (see `storage`).
@@ -52,13 +55,16 @@ class Caller:
 
 @dataclass(frozen=True)
 class UserFields:
-    """What the identity provider wants a user to be. `display_name` and `active` set to None
+    """What the identity provider wants a user to be. `user_name` is its userName, as sent;
+    `email` the sign-in email its attributes give (see `rules.sign_in_email`), None when they
+    give none: the account keeps the one it has. `display_name` and `active` set to None
     leave the account as it is (an account always has both): an identity provider removing
     `active` neither deactivates nor reactivates anyone. `external_id` is taken as is;
     `scim_attributes` (None: unchanged) replaces what the user's SCIM representation keeps
     beyond the columns, its `active` and `displayName` set to what the account then has."""
 
-    email: str
+    user_name: str
+    email: str | None
     display_name: str | None = None
     external_id: str | None = None
     active: bool | None = None
@@ -105,27 +111,30 @@ async def search_users(
     return await repository.search_users(session, where, offset, limit)
 
 
+def _no_email() -> str:
+    """The sign-in address of an account created with no email at all (a userName such as an
+    employeeId, no `emails`): `.invalid` is reserved (RFC 6761), so it never reaches anyone,
+    and nobody signs in with it until the identity provider sends an email."""
+    return f"{uuid.uuid4().hex}@no-email.invalid"
+
+
 async def create_user(session: AsyncSession, caller: Caller, fields: UserFields) -> User:
     """A new account, or one the identity provider deleted before, brought back. An account
     it still sees (even deactivated) is a conflict: it should have found it by userName."""
-    email = users.normalise_email(fields.email)
-    # Both steps are single statements that only one of racing creates can win: the insert
-    # (the email is unique) and bringing back a deleted user (only while it is deleted).
-    created = await users.create_user(session, caller.tenant, email)
-    if created is not None:
-        return await _apply(session, caller, created, fields)
-    existing = await user_by_email(session, email)
-    if existing is None or not await repository.undelete(session, existing.id):
-        raise Conflict("A user with this userName already exists.")
-    revived = await get_user(session, existing.id, for_update=True)
-    fields = UserFields(
-        email=email,
-        display_name=fields.display_name,
-        external_id=fields.external_id,
-        active=True if fields.active is None else fields.active,
-        scim_attributes=fields.scim_attributes,
-    )
-    return await _apply(session, caller, revived, fields)
+    existing = await repository.user_by_user_name(session, fields.user_name)
+    if existing is not None:
+        # Of racing creates only one brings a deleted user back: the undelete is conditional.
+        if not await repository.undelete(session, existing.id):
+            raise Conflict("A user with this userName already exists.")
+        revived = await get_user(session, existing.id, for_update=True)
+        fields = replace(fields, active=True if fields.active is None else fields.active)
+        return await _apply(session, caller, revived, fields)
+    # A single statement only one of racing creates can win (the email is unique); racing
+    # creates of one userName with different emails meet the unique userName at flush.
+    created = await users.create_user(session, caller.tenant, fields.email or _no_email())
+    if created is None:
+        raise Conflict("A user with this email already exists.")
+    return await _apply(session, caller, created, fields)
 
 
 async def update_user(
@@ -136,12 +145,15 @@ async def update_user(
 
 
 async def _apply(session: AsyncSession, caller: Caller, user: User, fields: UserFields) -> User:
-    email = users.normalise_email(fields.email)
-    email_changed = email != user.email
-    if email_changed:
-        if await repository.email_taken(session, email, user.id):
+    if fields.user_name != user.scim_user_name:
+        if await repository.user_name_taken(session, fields.user_name, user.id):
             raise Conflict("A user with this userName already exists.")
-        user.email = email
+        user.scim_user_name = fields.user_name
+    email_changed = fields.email is not None and fields.email != user.email
+    if fields.email is not None and email_changed:
+        if await repository.email_taken(session, fields.email, user.id):
+            raise Conflict("A user with this email already exists.")
+        user.email = fields.email
     if fields.external_id != user.external_id:
         user.external_id = fields.external_id
     changes: dict[str, object] = {}

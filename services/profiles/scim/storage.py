@@ -2,7 +2,8 @@
 
 scim2-server does the protocol (routing, validation, PATCH and PUT semantics, ETags,
 attribute selection, list responses, errors); this class only maps. Users map onto
-`profiles.users`: userName is the sign-in email, active and externalId are columns,
+`profiles.users`: userName (as sent) and the sign-in email (from `emails` or userName, see
+`rules.sign_in_email`), active and externalId are columns,
 displayName (or the name's parts) sets the display name; the representation the identity
 provider wrote is kept in `scim_attributes` and read back with the columns laid over it, so
 it reads what it wrote (its `emails`, `name`, phone numbers...). Groups map onto
@@ -31,9 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.profiles.scim import resources as scim
 from services.profiles.scim import service
 from services.profiles.scim.filters import GROUPS, USERS
+from services.profiles.scim.rules import sign_in_email
 from services.profiles.scim.service import Caller, GroupFields, GroupView, UserFields
 from services.profiles.users.models import User
-from services.profiles.users.service import normalise_email
+
+MAX_USER_NAME_LENGTH = 320  # users.scim_user_name
 
 
 def version(updated_at: datetime) -> str:
@@ -90,16 +93,6 @@ def _attributes(wanted: scim.User[Any]) -> dict[str, Any]:
     body = wanted.model_dump(scim_ctx=Context.DEFAULT)
     for key in _FROM_COLUMNS:
         body.pop(key, None)
-    sign_in = normalise_email(wanted.user_name or "")
-    for email in body.get("emails") or []:
-        # The sign-in email among them is shown as the platform holds it (lower case), so
-        # `emails` and `userName` agree on it. Other addresses, and `primary`, are kept as
-        # sent and decide nothing: userName alone is the sign-in email. An identity provider
-        # marking another address primary (a mail alias, a personal address) must not move
-        # someone's sign-in, and with it their account, behind their and the admins' backs.
-        value = email.get("value")
-        if isinstance(value, str) and value.strip().casefold() == sign_in:
-            email["value"] = sign_in
     return body
 
 
@@ -122,7 +115,7 @@ def user_resource(user: User) -> scim.User[Any]:
         )
     resource.id = str(user.id)
     resource.external_id = user.external_id
-    resource.user_name = user.email
+    resource.user_name = user.scim_user_name or user.email
     resource.meta = Meta(
         resource_type="User",
         created=user.created_at,
@@ -155,16 +148,22 @@ def group_resource(view: GroupView) -> scim.Group:
 
 def _user_fields(wanted: Resource[Any], current: scim.User[Any] | None) -> UserFields:
     assert isinstance(wanted, scim.User)
-    if not wanted.user_name:
+    if not wanted.user_name or not wanted.user_name.strip():
         raise InvalidValueException(detail="userName is required")
+    if len(wanted.user_name) > MAX_USER_NAME_LENGTH:
+        raise InvalidValueException(
+            detail=f"userName may have at most {MAX_USER_NAME_LENGTH} characters"
+        )
     attributes = _attributes(wanted)
     if current is None:
         # A new account is active or not, and has a display name, whether or not they were
         # sent: reads show both until the identity provider removes them.
         attributes.setdefault("active", True)
         attributes.setdefault("displayName", "")
+    emails = [(email.value, bool(email.primary)) for email in wanted.emails or []]
     return UserFields(
-        email=wanted.user_name,
+        user_name=wanted.user_name,
+        email=sign_in_email(wanted.user_name, emails),
         display_name=_display_name(wanted, current),
         external_id=wanted.external_id,
         active=wanted.active,

@@ -15,6 +15,7 @@ class User(Base, TenantScoped, Versioned):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "scim_user_name"),
         {"schema": "profiles"},
     )
 
@@ -25,6 +26,10 @@ class User(Base, TenantScoped, Versioned):
         Boolean, nullable=False, default=True, server_default="true"
     )
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # The userName the identity provider gave the account over SCIM, as sent: an email, an
+    # Okta login format, Entra's mailNickname or employeeId. Null for accounts SCIM never
+    # wrote, whose userName reads as their email.
+    scim_user_name: Mapped[str | None] = mapped_column(String(320))
     # Set when the identity provider deleted the account over SCIM (it is then also inactive).
     scim_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # What the identity provider sent beyond the columns above (name parts, emails, phone

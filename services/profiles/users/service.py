@@ -17,11 +17,12 @@ from services.profiles.users.models import User
 from services.profiles.users.schemas import UserUpdate
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL_LENGTH = 320
 
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
+    if not EMAIL.match(email) or len(email) > MAX_EMAIL_LENGTH:
         raise Unprocessable(
             "Not an email address.", errors=[FieldError(loc=["email"], msg="not an email address")]
         )

@@ -3,14 +3,11 @@ in-process: scim2-tester runs in a worker thread, and each request is handed to 
 event loop (where the database connection lives) and awaited there."""
 
 import asyncio
-import uuid
 from typing import Any
 
 import httpx
 from scim2_client import BaseSyncSCIMClient
 from scim2_client.client import RawResponse
-from scim2_tester import filling
-from scim2_tester.checkers import patch_add, patch_remove, patch_replace
 
 
 class GatewaySCIMClient(BaseSyncSCIMClient):
@@ -36,19 +33,3 @@ class GatewaySCIMClient(BaseSyncSCIMClient):
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         sent = self.client.request(method, url, **kwargs)
         return asyncio.run_coroutine_threadsafe(sent, self.loop).result(timeout=60)
-
-
-def email_user_names(monkeypatch: Any) -> None:
-    """scim2-tester fills userName with a random UUID; our userName is the sign-in email, so
-    it gets a random email instead. Nothing else about the generated payloads changes."""
-    original = filling.generate_random_value
-
-    def generate(context: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
-        value = original(context, path, *args, **kwargs)
-        if value is not None and str(path).casefold().rpartition(":")[2] == "username":
-            return f"{uuid.uuid4()}@scim-tester.example"
-        return value
-
-    for module in (filling, patch_add, patch_remove, patch_replace):
-        if hasattr(module, "generate_random_value"):
-            monkeypatch.setattr(module, "generate_random_value", generate)

@@ -13,10 +13,16 @@ from hypothesis import strategies as st
 from scim2_tester import Status, check_server
 
 from services.core.settings import get_settings
-from services.profiles.scim.rules import Grants, GroupEffect, group_effect, roles_after
+from services.profiles.scim.rules import (
+    Grants,
+    GroupEffect,
+    group_effect,
+    roles_after,
+    sign_in_email,
+)
 from services.profiles.tenants.service import DEFAULT_PROGRAM_NAME
 from tests.conftest import TenantFactory, TenantHandle
-from tests.services.profiles.scim_tester_client import GatewaySCIMClient, email_user_names
+from tests.services.profiles.scim_tester_client import GatewaySCIMClient
 
 SCIM = "/scim/v2"
 SCIM_JSON = "application/scim+json"
@@ -167,11 +173,12 @@ async def test_okta_creates_finds_deactivates_and_reactivates_a_user(
     assert created.status_code == 201, created.text
     assert created.headers["content-type"].startswith(SCIM_JSON)
     user = created.json()
-    assert user["userName"] == "ada.lovelace@example.com"
+    # userName and emails read back as sent; the account signs in with the email, lower case.
+    assert user["userName"] == "Ada.Lovelace@Example.com"
     assert user["displayName"] == "Ada Lovelace"
     assert user["name"] == {"givenName": "Ada", "familyName": "Lovelace"}
     assert user["emails"] == [
-        {"value": "ada.lovelace@example.com", "type": "work", "primary": True}
+        {"value": "Ada.Lovelace@Example.com", "type": "work", "primary": True}
     ]
     assert user["externalId"] == "00u1abcd" and user["active"] is True
     meta = user["meta"]
@@ -321,17 +328,13 @@ async def test_emails_and_other_attributes_read_back_as_sent(
     assert {"title", "phoneNumbers", "emails", "name"} <= published[USER_SCHEMA]
     assert "ims" not in published[USER_SCHEMA] and "password" not in published[USER_SCHEMA]
     assert "department" in published[ENTERPRISE_SCHEMA]
-    # The sign-in email is shown as the platform holds it; the rest exactly as sent.
-    assert read["emails"] == [
-        {"value": "kate@example.com", "type": "work"},
-        {"value": "kate.private@example.org", "type": "home", "primary": True},
-    ]
+    assert read["emails"] == emails
     assert read["phoneNumbers"] == phones and read["title"] == "Engineer"
     assert read["name"] == {"givenName": "Kate", "familyName": "Bell", "honorificPrefix": "Dr"}
     assert read[ENTERPRISE_SCHEMA] == {"department": "R&D", "employeeNumber": "7"}
-    # A primary address other than userName does not move the sign-in email.
-    assert read["userName"] == "kate@example.com"
-    account = await find_user(client, admin, "kate@example.com")
+    # The primary address is the sign-in email; userName stays as sent.
+    assert read["userName"] == "Kate@Example.com"
+    account = await find_user(client, admin, "kate.private@example.org")
     assert account is not None and account["id"] == user["id"]
     assert account["display_name"] == "Ada Lovelace"
 
@@ -342,11 +345,13 @@ async def test_emails_and_other_attributes_read_back_as_sent(
     )
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["emails"] == [{"value": "k@example.net"}]
-    assert replaced.json()["userName"] == "kate@example.com"
+    assert replaced.json()["userName"] == "Kate@Example.com"
+    assert (await find_user(client, admin, "k@example.net"))["id"] == user["id"]
+    # With no emails left the userName, an email, is the sign-in email again.
     removed = await client.patch(url, json=patch({"op": "remove", "path": "emails"}), headers=scim)
     assert removed.status_code == 200, removed.text
     assert "emails" not in removed.json()
-    assert (await client.get(url, headers=scim)).json()["userName"] == "kate@example.com"
+    assert (await client.get(url, headers=scim)).json()["userName"] == "Kate@Example.com"
     assert (await find_user(client, admin, "kate@example.com"))["id"] == user["id"]
 
 
@@ -608,7 +613,10 @@ async def test_every_error_under_scim_is_a_scim_error(
     )
     assert_scim_error(not_json, 400)
     assert_scim_error(
-        await client.post(f"{SCIM}/Users", json=okta_user("not-an-email"), headers=scim),
+        await client.post(f"{SCIM}/Users", json=okta_user(" "), headers=scim), 400, "invalidValue"
+    )
+    assert_scim_error(
+        await client.post(f"{SCIM}/Users", json=okta_user("x" * 321), headers=scim),
         400,
         "invalidValue",
     )
@@ -742,7 +750,6 @@ async def test_scim2_tester_finds_no_failure(
 ) -> None:
     tenant = await make_tenant()
     scim = await new_token(client, tenant)
-    email_user_names(monkeypatch)
     async with httpx.AsyncClient(
         transport=client._transport,  # the gateway, in-process
         base_url=f"http://testserver{SCIM}",
@@ -791,3 +798,103 @@ async def test_locations_start_with_the_public_base_url_whatever_the_host_header
     assert created.headers["location"] == location
     assert listed.json()["Resources"][0]["meta"]["location"] == location
     assert get_settings().base_url == f"http://localhost:{get_settings().port}"
+
+
+async def test_user_name_is_whatever_the_identity_provider_sends(
+    client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    """Okta's custom login formats and Entra ID's mailNickname or employeeId: the account signs
+    in with the primary email, and the identity provider finds the user by its userName."""
+    tenant = await make_tenant()
+    scim, admin = await new_token(client, tenant), await tenant.admin_headers()
+    okta = okta_user(
+        "ada.lovelace",
+        emails=[
+            {"value": "ada@personal.example", "type": "home"},
+            {"value": "Ada@Corp.Example", "type": "work", "primary": True},
+        ],
+    )
+    entra = {
+        "schemas": [USER_SCHEMA],
+        "userName": "E-10042",
+        "externalId": "4f1c",
+        "displayName": "Grace Hopper",
+        "emails": [{"type": "work", "value": "grace@corp.example"}],
+    }
+    for body, user_name, email in (
+        (okta, "ada.lovelace", "ada@corp.example"),
+        (entra, "E-10042", "grace@corp.example"),
+    ):
+        created = await client.post(f"{SCIM}/Users", json=body, headers=scim)
+        assert created.status_code == 201, created.text
+        assert created.json()["userName"] == user_name
+        account = await find_user(client, admin, email)
+        assert account is not None and account["id"] == created.json()["id"]
+        found = await client.get(
+            f"{SCIM}/Users",
+            params={"filter": f'userName eq "{user_name.upper()}"'},
+            headers=scim,
+        )
+        assert [u["id"] for u in found.json()["Resources"]] == [created.json()["id"]]
+        duplicate = {**body, "userName": user_name.lower(), "emails": []}
+        assert_scim_error(
+            await client.post(f"{SCIM}/Users", json=duplicate, headers=scim), 409, "uniqueness"
+        )
+
+    # A new primary address moves the sign-in; the account and its id stay.
+    ada = (await find_user(client, admin, "ada@corp.example"))["id"]
+    moved = await client.patch(
+        f"{SCIM}/Users/{ada}",
+        json=patch(
+            {
+                "op": "replace",
+                "path": "emails",
+                "value": [{"value": "ada@new.example", "primary": True}],
+            }
+        ),
+        headers=scim,
+    )
+    assert moved.status_code == 200, moved.text
+    assert (await find_user(client, admin, "ada@new.example"))["id"] == ada
+    # Another account's email is not taken over.
+    taken = await client.patch(
+        f"{SCIM}/Users/{ada}",
+        json=patch({"op": "replace", "path": "emails", "value": [{"value": "grace@corp.example"}]}),
+        headers=scim,
+    )
+    assert_scim_error(taken, 409, "uniqueness")
+
+    # An employee id and no email at all: the account exists (groups can grant it roles) and
+    # signs in with an email once the identity provider sends one.
+    bare = await client.post(
+        f"{SCIM}/Users", json={"schemas": [USER_SCHEMA], "userName": "10043"}, headers=scim
+    )
+    assert bare.status_code == 201, bare.text
+    assert bare.json()["userName"] == "10043" and "emails" not in bare.json()
+    given = await client.patch(
+        f"{SCIM}/Users/{bare.json()['id']}",
+        json=patch({"op": "add", "path": "emails", "value": [{"value": "new.hire@corp.example"}]}),
+        headers=scim,
+    )
+    assert given.status_code == 200, given.text
+    assert (await find_user(client, admin, "new.hire@corp.example"))["id"] == bare.json()["id"]
+
+
+@given(
+    user_name=st.one_of(st.text(max_size=30), st.emails()),
+    emails=st.lists(
+        st.tuples(st.one_of(st.none(), st.text(max_size=20), st.emails()), st.booleans()),
+        max_size=4,
+    ),
+)
+def test_the_sign_in_email_prefers_a_primary_email_then_user_name(
+    user_name: str, emails: list[tuple[str | None, bool]]
+) -> None:
+    chosen = sign_in_email(user_name, emails)
+    valid = [(v.strip().lower(), p) for v, p in emails if v and sign_in_email("", [(v, p)])]
+    if valid:
+        primary = [v for v, p in valid if p]
+        assert chosen == (primary[0] if primary else valid[0][0])
+    else:
+        assert chosen == sign_in_email(user_name, [])
+    assert chosen is None or (chosen == chosen.strip().lower() and "@" in chosen)
