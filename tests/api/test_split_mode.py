@@ -18,11 +18,12 @@ from tests.loopback import free_port, serving, silent_port
 
 
 @asynccontextmanager
-async def split_gateway(**urls: str) -> AsyncIterator[Gateway]:
-    """A split gateway; services not named point at ports nobody listens on."""
+async def split_gateway(read_timeout: float = 30.0, **urls: str) -> AsyncIterator[Gateway]:
+    """A split gateway; services not named point at ports nobody listens on. The read timeout
+    is short only where a test waits for it: a loaded machine must not turn answers into 504s."""
     update: dict[str, object] = {
         "service_mode": "split",
-        "upstream_read_timeout_seconds": 0.5,
+        "upstream_read_timeout_seconds": read_timeout,
         **{f"{name}_url": f"http://127.0.0.1:{free_port()}" for name in SERVICE_NAMES},
         **{f"{name}_url": url for name, url in urls.items()},
     }
@@ -90,7 +91,7 @@ async def test_a_service_reached_directly_refuses_the_request(
 
 async def test_a_service_that_does_not_answer_is_504_after_the_read_timeout() -> None:
     with silent_port() as hung:
-        async with split_gateway(profiles=hung) as gateway, http_client(gateway) as client:
+        async with split_gateway(0.5, profiles=hung) as gateway, http_client(gateway) as client:
             started = time.monotonic()
             response = await client.get("/scim/v2/Users", headers=_scim())
             waited = time.monotonic() - started
@@ -106,7 +107,7 @@ async def test_a_service_that_is_down_is_502_at_once() -> None:
         waited = time.monotonic() - started
     assert response.status_code == 502
     assert response.json()["status"] == 502
-    assert waited < 1
+    assert waited < 2  # refused at once, not after a timeout (loose: the machine may be busy)
 
 
 async def test_readiness_needs_every_split_service() -> None:
