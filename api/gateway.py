@@ -17,7 +17,14 @@ from api.rate_limit import RateLimiter
 from api.routes import SERVICES, is_public, service_for
 from services.core.auth import bearer_token, verify_token
 from services.core.db import Database
-from services.core.errors import PROBLEM_JSON, ProblemError, RateLimited, Unauthorized, problem_body
+from services.core.errors import (
+    PROBLEM_JSON,
+    AnswerUnexpectedErrors,
+    ProblemError,
+    RateLimited,
+    Unauthorized,
+    problem_body,
+)
 from services.core.gateway_secret import gateway_secret
 from services.core.logging import get_logger
 from services.core.principal import PrincipalResolver
@@ -107,6 +114,7 @@ class Gateway:
         self.local = build_local_app(build_router(database, redis, self.openapi, upstreams))
         self.metrics = build_metrics_app(database)
         self._metrics_server: MetricsServer | None = None
+        self._answer_unexpected_errors = AnswerUnexpectedErrors(self._serve)
 
     async def openapi(self) -> dict[str, Any]:
         if self._openapi is None:
@@ -166,6 +174,9 @@ class Gateway:
             return
         if scope["type"] != "http":
             return
+        await self._answer_unexpected_errors(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         service = service_for(scope["path"])
         request_id, _ = establish_request_id(scope)
         started = time.perf_counter()

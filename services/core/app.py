@@ -5,9 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp
 
 from services.core.db import database
-from services.core.errors import install_problem_handlers
+from services.core.errors import AnswerUnexpectedErrors, install_problem_handlers
 from services.core.logging import configure_logging
 from services.core.queue import queue
 from services.core.request_context import RequestContextMiddleware
@@ -20,6 +21,12 @@ API_VERSION = "1.0.0"
 def operation_id(route: APIRoute) -> str:
     """Stable ids that client generators turn into method names: the handler's name."""
     return route.name
+
+
+class ServiceApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's last handler, which re-raises after its 500.
+        return AnswerUnexpectedErrors(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -35,7 +42,7 @@ def create_service_app(
 ) -> FastAPI:
     """`standalone=False` when mounted in the gateway, which then owns startup and shutdown."""
     configure_logging()
-    app = FastAPI(
+    app = ServiceApp(
         title=f"mentorship {name}",
         description=description,
         version=API_VERSION,

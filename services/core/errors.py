@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core.logging import get_logger
 
@@ -181,11 +182,50 @@ async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, headers=headers, detail=detail)
 
 
-async def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
-    # A uniqueness or reference rule of the data held: the client can fix this, so no 500;
-    # the constraint's name stays inside.
-    log.info("request.integrity_conflict", error=type(getattr(exc, "orig", exc)).__name__)
-    return problem_response(409, slug="conflict", detail="This conflicts with existing data.")
+def refused_value(exc: DBAPIError) -> bool:
+    """Whether the database (or the driver, before sending) refused a value of the statement:
+    SQLSTATE class 22 ("data exception": numeric value out of range, invalid text
+    representation, datetime field overflow, string too long, untranslatable character, ...),
+    or a parameter the driver cannot encode (an integer past 64 bits, text with no UTF-8
+    form). Values come from the client, so this is theirs to fix, not a failure of ours."""
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+        return True
+    # asyncpg reports a parameter it cannot encode as its client-side DataError, a ValueError.
+    return isinstance(getattr(orig, "driver_exception", None), ValueError)
+
+
+def database_problem(exc: DBAPIError) -> tuple[int, dict[str, Any]] | None:
+    """The client's problem a database error stands for, or None when the failure is ours.
+    One place for every path that runs statements: the routes' handler, the commit of the
+    unit of work (outside the routes' handlers), and SCIM's own error format."""
+    if isinstance(exc, IntegrityError):
+        # A uniqueness or reference rule of the data held: the constraint's name stays inside.
+        log.info("request.integrity_conflict", error=type(exc.orig).__name__)
+        return 409, problem_body(409, slug="conflict", detail="This conflicts with existing data.")
+    if refused_value(exc):
+        log.warning(
+            "request.value_refused",
+            sqlstate=getattr(exc.orig, "sqlstate", None),
+            error=type(getattr(exc.orig, "driver_exception", exc.orig)).__name__,
+        )
+        return 422, problem_body(
+            422,
+            slug="unstorable-value",
+            title="Invalid request",
+            detail="A value in this request is out of range or cannot be stored.",
+        )
+    return None
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    problem = database_problem(exc)
+    if problem is None:
+        return await _on_unexpected(request, exc)
+    status, body = problem
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 async def _on_stale(_request: Request, _exc: Exception) -> JSONResponse:
@@ -203,11 +243,47 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, detail="An unexpected error occurred; it has been logged.")
 
 
+class AnswerUnexpectedErrors:
+    """The outermost layer: an exception that escapes the application is answered with a 500
+    (if nothing was answered yet) and then ends here. A server that sees the application raise
+    closes the connection, so without this every 500 would also reset the client's keep-alive
+    connection. (Starlette's own last handler re-raises after answering, by design.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = finished = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started, finished
+            if message["type"] == "http.response.start":
+                started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started and not finished:
+                raise  # half a response: closing the connection is the only honest end
+            if not started:
+                log.error("request.failed", path=scope.get("path"), exc_info=exc)
+                response = problem_response(
+                    500, detail="An unexpected error occurred; it has been logged."
+                )
+                await response(scope, receive, send)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(StaleDataError, _on_stale)
     app.add_exception_handler(Exception, _on_unexpected)
 

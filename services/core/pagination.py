@@ -6,9 +6,10 @@ while a client walks the list.
 
 import base64
 import json
+import math
 import uuid
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query
@@ -57,15 +58,58 @@ def encode_position(parts: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_position(cursor: str) -> list[Any]:
-    """The position back; 422 for anything that is not a cursor of ours."""
+# Reads one part of a position back, raising ValueError, TypeError or OverflowError for a
+# value no cursor of ours holds.
+PartReader = Callable[[Any], Any]
+
+
+def timestamp_part(value: Any) -> datetime:
+    """A moment we wrote (aware, ISO 8601), in UTC. One that has no UTC form within Python's
+    years (e.g. 0001-01-01T00:00+14:00) is refused here instead of by the driver."""
+    if not isinstance(value, str):
+        raise TypeError("not a timestamp")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp without a time zone")
+    return moment.astimezone(UTC)
+
+
+def uuid_part(value: Any) -> uuid.UUID:
+    if not isinstance(value, str):
+        raise TypeError("not an id")
+    return uuid.UUID(value)
+
+
+def number_part(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def tag_part(expected: str) -> PartReader:
+    """The name of the ordering a cursor belongs to: a cursor of another one is refused."""
+
+    def read(value: Any) -> str:
+        if value != expected:
+            raise ValueError("a cursor of another ordering")
+        return expected
+
+    return read
+
+
+def decode_position(cursor: str, *parts: PartReader) -> list[Any]:
+    """The position back, each part read by its reader; 422 for anything that is not a cursor
+    of this list, whatever is inside it."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        parts = json.loads(raw)
-        if not isinstance(parts, list):
-            raise TypeError("not a position")
-        return parts
-    except (ValueError, TypeError) as exc:
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(parts):
+            raise ValueError("not a position of this list")
+        return [read(value) for read, value in zip(parts, values, strict=True)]
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise invalid_cursor() from exc
 
 
@@ -81,11 +125,8 @@ def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        created_at, row_id = decode_position(cursor)
-        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise invalid_cursor() from exc
+    created_at, row_id = decode_position(cursor, timestamp_part, uuid_part)
+    return created_at, row_id
 
 
 async def paginate(

@@ -8,14 +8,16 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core.auth import bearer_token
-from services.core.errors import ProblemError
+from services.core.errors import FieldError, ProblemError, problem_response
 from services.core.logging import get_logger
 from services.core.principal import PrincipalResolver, principals
+from services.core.schemas import UNSTORABLE_TEXT_MESSAGE, unstorable
 
 log = get_logger("http")
 
@@ -90,6 +92,17 @@ def with_request_id(send: Send, request_id: str, on_start: Any = None) -> Send:
     return send_with_id
 
 
+def unstorable_url_part(scope: Scope) -> str | None:
+    """ "path" or "query" when that part of the URL holds text PostgreSQL cannot store (a
+    percent-encoded NUL): the rule request bodies follow (services.core.schemas), applied to
+    every path and query parameter at once, before any of them reaches a statement."""
+    if unstorable(scope["path"]):
+        return "path"
+    if unstorable(unquote(scope.get("query_string", b"").decode("latin-1"))):
+        return "query"
+    return None
+
+
 class RequestContextMiddleware:
     """Request id, caller and access log for a service reached directly (not via the gateway)."""
 
@@ -99,6 +112,17 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        part = unstorable_url_part(scope)
+        if part is not None:
+            response = problem_response(
+                422,
+                slug="validation",
+                title="Invalid request",
+                detail="The request has invalid fields.",
+                errors=[FieldError(loc=[part], msg=UNSTORABLE_TEXT_MESSAGE)],
+            )
+            await response(scope, receive, send)
             return
         request_id, owner = establish_request_id(scope)
         await establish_principal(scope)

@@ -8,12 +8,14 @@ the commit has happened, so a client never sees a success that was then lost.
 import json
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core import idempotency
 from services.core.db import AfterCommit, commit, database, run_after_commit
-from services.core.errors import PROBLEM_JSON, FieldError, problem_body
+from services.core.errors import PROBLEM_JSON, FieldError, database_problem, problem_body
 from services.core.request_context import header, state_of
+from services.core.schemas import unstorable
 from services.core.settings import get_settings
 from services.core.tenancy import bind_tenant
 
@@ -55,18 +57,24 @@ def _replaying(body: bytes) -> Receive:
     return receive
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any], content_type: str) -> None:
+def _json_message(
+    status: int, body: dict[str, Any], content_type: str = PROBLEM_JSON
+) -> tuple[Message, bytes]:
     raw = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(raw)).encode()),
-            ],
-        }
-    )
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", content_type.encode()),
+            (b"content-length", str(len(raw)).encode()),
+        ],
+    }
+    return start, raw
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], content_type: str) -> None:
+    start, raw = _json_message(status, body, content_type)
+    await send(start)
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -109,7 +117,7 @@ class UnitOfWorkMiddleware:
             state["session"] = session
             claimed: idempotency.Claimed | None = None
             if key is not None and principal is not None:
-                if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH:
+                if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH or unstorable(key):
                     await _send_json(
                         send,
                         422,
@@ -117,7 +125,7 @@ class UnitOfWorkMiddleware:
                             422,
                             slug="validation",
                             title="Invalid request",
-                            detail="Idempotency-Key must be 1 to 255 characters.",
+                            detail="Idempotency-Key must be 1 to 255 characters, none of them NUL.",
                             errors=[
                                 FieldError(loc=["header", "Idempotency-Key"], msg="invalid length")
                             ],
@@ -178,16 +186,25 @@ class UnitOfWorkMiddleware:
             response_body = b"".join(chunks)
             callbacks: list[AfterCommit] = []
             if status < 400:
-                if claimed is not None:
-                    await idempotency.record(
-                        session,
-                        claimed,
-                        status,
-                        start.get("headers", []),
-                        response_body,
-                        withheld=state.get(idempotency.WITHHELD_FIELDS, ()),
-                    )
-                callbacks = await commit(session)
+                try:
+                    if claimed is not None:
+                        await idempotency.record(
+                            session,
+                            claimed,
+                            status,
+                            start.get("headers", []),
+                            response_body,
+                            withheld=state.get(idempotency.WITHHELD_FIELDS, ()),
+                        )
+                    callbacks = await commit(session)
+                except DBAPIError as exc:
+                    # Raised outside the routes, so their handlers never see it: a constraint
+                    # checked at commit, or the flush of what the route left pending.
+                    problem = database_problem(exc)
+                    if problem is None:
+                        raise
+                    await session.rollback()
+                    start, response_body = _json_message(*problem)
             else:
                 await session.rollback()
         await send(start)

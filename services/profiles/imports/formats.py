@@ -67,6 +67,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
+from services.core.schemas import unstorable
+
 Format = Literal["jsonl", "csv"]
 
 # What a client may send as Content-Type (parameters such as charset=utf-8 aside).
@@ -110,6 +112,12 @@ Loc = Sequence[str | int]
 class RowParser(Protocol):
     """Reads one raw row; small and picklable, so rows can be checked in another process."""
 
+    @property
+    def text_cells(self) -> bool:
+        """Whether values arrive as text to be read as numbers and booleans (CSV cells), not
+        typed as the API's JSON bodies are (JSON Lines, checked as strictly as the API)."""
+        ...
+
     def parse(self, row: int, raw: Any) -> Record | list[RowError]:
         """A raw row as the JSON Lines record it stands for, or why it cannot be one."""
         ...
@@ -137,6 +145,12 @@ def open_file(fmt: str, source: bytes) -> ImportFile:
     raise FileError(f"unknown format {fmt!r}")
 
 
+def _shown(name: str) -> str:
+    """A name from the file as a message quotes it: the message is stored with the import,
+    so a character the database cannot store is written as an escape."""
+    return repr(name) if unstorable(name) else name
+
+
 def _check_utf8(source: bytes) -> str:
     try:
         return source.decode("utf-8-sig")
@@ -157,12 +171,55 @@ def _dotted(loc: Loc) -> str:
     return text
 
 
+# What one line may hold. A person is at most five levels deep (profile.mentee.goals[0].
+# target_skills[0]) and no field takes a number of more than a few digits; past these bounds
+# a line is a row error before the parser spends the stack or the CPU on it (Python refuses
+# integers of more than 4,300 digits with a ValueError of its own, and nests only as deep as
+# its recursion limit).
+MAX_JSON_DEPTH: Final = 64
+MAX_NUMBER_CHARACTERS: Final = 40
+_JSON_STRUCTURE: Final = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class _Unbounded(ValueError):
+    pass
+
+
+def _too_deep(line: bytes) -> bool:
+    if line.count(b"[") + line.count(b"{") <= MAX_JSON_DEPTH:
+        return False  # the common case, at the speed of bytes.count
+    depth = 0
+    for token in _JSON_STRUCTURE.finditer(line):
+        symbol = token.group()
+        if symbol in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif symbol in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _bounded_number(text: str) -> Any:
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        raise _Unbounded(f"a number has more than {MAX_NUMBER_CHARACTERS} characters")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
 class JsonLinesParser:
+    text_cells = False
+
     def parse(self, row: int, raw: bytes) -> Record | list[RowError]:
+        if _too_deep(raw):
+            return [RowError(row, None, f"nested more than {MAX_JSON_DEPTH} levels deep")]
         try:
-            value = json.loads(raw)
+            value = json.loads(raw, parse_int=_bounded_number, parse_float=_bounded_number)
         except json.JSONDecodeError as exc:
             return [RowError(row, None, f"not valid JSON: {exc.msg} (column {exc.colno})")]
+        except _Unbounded as exc:
+            return [RowError(row, None, str(exc))]
+        except (ValueError, RecursionError) as exc:  # what the bounds above do not foresee
+            return [RowError(row, None, f"not valid JSON ({type(exc).__name__})")]
         if not isinstance(value, dict):
             return [RowError(row, None, 'expected a JSON object: {"email": ..., ...}')]
         return value
@@ -300,14 +357,18 @@ class CsvFile:
 
     def __init__(self, source: bytes) -> None:
         self.text = _check_utf8(source)
-        header = next(self._reader(), None)
+        try:
+            header = next(self._reader(), None)
+        except csv.Error as exc:  # e.g. a quote left open: the whole file is one broken cell
+            raise FileError(f"the header row cannot be read as CSV: {exc}") from exc
         if header is None or not any(cell.strip() for cell in header):
             raise FileError("the file has no header row naming its columns")
         columns = [cell.strip().lower() for cell in header]
         unknown = [c for c in columns if c not in COLUMNS]
         if unknown:
             raise FileError(
-                f"unknown columns: {', '.join(unknown)}; known columns: {', '.join(COLUMNS)}"
+                f"unknown columns: {', '.join(map(_shown, unknown))}; "
+                f"known columns: {', '.join(COLUMNS)}"
             )
         repeated = sorted({c for c in columns if columns.count(c) > 1})
         if repeated:
@@ -342,6 +403,7 @@ class CsvFile:
 class CsvRowParser:
     columns: list[str]
     has_profile: bool
+    text_cells = True
 
     def parse(self, row: int, raw: list[str] | _Unreadable) -> Record | list[RowError]:
         if isinstance(raw, _Unreadable):

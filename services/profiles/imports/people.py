@@ -122,7 +122,7 @@ def check(parser: RowParser, row: int, raw: Any) -> Outcome:
         errors.append(RowError(row, field_name, email_problem))
     parsed: PersonRow | None = None
     try:
-        parsed = PersonRow.model_validate(record)
+        parsed = PersonRow.model_validate(record, strict=False if parser.text_cells else None)
     except ValidationError as exc:
         for error in exc.errors(include_url=False, include_input=False, include_context=False):
             field_name, prefix = parser.describe(error["loc"])

@@ -55,9 +55,7 @@ RUNNING_GRACE: Final = timedelta(minutes=5)
 # consumer (a search or matching index) react once per batch.
 IMPORTED_EVENT: Final = "users.imported"
 
-ROW_REFUSED: Final = (
-    "the database refused this row; look for characters it cannot store, such as \\u0000"
-)
+ROW_REFUSED: Final = "the database refused this row"
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 FINISHED: Final = frozenset({SUCCEEDED, FAILED})

@@ -3,7 +3,6 @@ cursor that stays stable while profiles change."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
@@ -11,7 +10,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
-from services.core.pagination import PageParams, decode_position, encode_position, invalid_cursor
+from services.core.errors import FieldError, Unprocessable
+from services.core.pagination import (
+    PageParams,
+    decode_position,
+    encode_position,
+    number_part,
+    tag_part,
+    timestamp_part,
+    uuid_part,
+)
 from services.profiles.profiles.models import Profile
 from services.profiles.profiles.rules import skill_key, tag_key
 from services.profiles.profiles.schemas import MentorCard, SkillEntry
@@ -41,14 +49,14 @@ def _encode(kind: str, sort_value: float | str, row_id: uuid.UUID) -> str:
     return encode_position([kind, sort_value, str(row_id)])
 
 
-def _decode(cursor: str, kind: str) -> tuple[Any, uuid.UUID]:
+def _skill_keys(names: list[str]) -> list[str]:
     try:
-        cursor_kind, sort_value, row_id = decode_position(cursor)
-        if cursor_kind != kind:
-            raise ValueError("cursor from another ordering")
-        return sort_value, uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise invalid_cursor() from exc
+        return [skill_key(name)[0] for name in names]
+    except ValueError as exc:  # nothing left of the name once cleaned (" ", a zero-width space)
+        raise Unprocessable(
+            "A skill to search for needs at least one visible character.",
+            errors=[FieldError(loc=["query", "skill"], msg=str(exc))],
+        ) from exc
 
 
 def filtered(filters: MentorFilters) -> Select[Profile, str]:
@@ -58,9 +66,7 @@ def filtered(filters: MentorFilters) -> Select[Profile, str]:
         .where(Profile.is_mentor, User.active)
     )
     if filters.skills:
-        stmt = stmt.where(
-            _any_of(Profile.expertise_keys, [skill_key(s)[0] for s in filters.skills])
-        )
+        stmt = stmt.where(_any_of(Profile.expertise_keys, _skill_keys(filters.skills)))
     if filters.industries:
         stmt = stmt.where(_any_of(Profile.industry_keys, [tag_key(i) for i in filters.industries]))
     if filters.languages:
@@ -94,15 +100,16 @@ async def search_mentors(
         rank = func.ts_rank_cd(Profile.search_vector, query)
         stmt = stmt.add_columns(rank).where(Profile.search_vector.op("@@")(query))
         if params.cursor:
-            last_rank, last_id = _decode(params.cursor, "q")
-            stmt = stmt.where(
-                or_(rank < float(last_rank), and_(rank == float(last_rank), Profile.id > last_id))
+            _, last_rank, last_id = decode_position(
+                params.cursor, tag_part("q"), number_part, uuid_part
             )
+            stmt = stmt.where(or_(rank < last_rank, and_(rank == last_rank, Profile.id > last_id)))
         stmt = stmt.order_by(rank.desc(), Profile.id)
     else:
         if params.cursor:
-            last_created, last_id = _decode(params.cursor, "new")
-            created = datetime.fromisoformat(str(last_created))
+            _, created, last_id = decode_position(
+                params.cursor, tag_part("new"), timestamp_part, uuid_part
+            )
             stmt = stmt.where(
                 or_(
                     Profile.created_at < created,

@@ -8,7 +8,7 @@ else answers invalidFilter rather than being evaluated in memory over every user
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from scim2_models import InvalidFilterException
@@ -26,6 +26,7 @@ from scim2_models.path import (
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+from services.core.schemas import unstorable
 from services.profiles.scim.models import ScimGroup, ScimGroupMember
 from services.profiles.scim.resources import GROUP_SCHEMA, USER_SCHEMA
 from services.profiles.users.models import User
@@ -75,12 +76,23 @@ def _read(column: Column, value: Any) -> Any:
                 raise ValueError
             return value
         if column.kind == "datetime":
-            return datetime.fromisoformat(str(value))
+            return _moment(value)
     except ValueError:
         return _NO_MATCH
-    if not isinstance(value, str):
-        return _NO_MATCH
+    if not isinstance(value, str) or unstorable(value):
+        return _NO_MATCH  # no stored text holds a NUL
     return value
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a dateTime without an offset is read as UTC
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+14:00: a moment before any the database can be asked about
+        raise InvalidFilterException(detail=f"{value} is out of the range of dates") from None
 
 
 _NO_MATCH = object()

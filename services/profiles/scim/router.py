@@ -28,13 +28,13 @@ from scim2_server.requests import ScimRequest
 from scim2_server.responses import SCIM_MEDIA_TYPE, ScimResponse
 from scim2_server.routing import Operation
 from scim2_server.service import ScimService
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.core.auth import bearer_token
 from services.core.dependencies import Session
-from services.core.errors import ProblemError
+from services.core.errors import ProblemError, database_problem
 from services.core.logging import get_logger
 from services.core.settings import get_settings
 from services.profiles.scim.resources import PROVIDER
@@ -82,9 +82,13 @@ def _scim_error(error: Exception) -> Exception:
     if isinstance(error, StaleDataError):
         # A versioned UPDATE found the row changed by a concurrent request.
         return PreconditionFailedException(detail="The resource was changed meanwhile.")
-    if isinstance(error, IntegrityError):
-        # Two requests raced for the same userName or group name; the constraint decided.
-        return UniquenessException(detail="This conflicts with existing data.")
+    if isinstance(error, DBAPIError):
+        problem = database_problem(error)
+        if problem is not None and problem[0] == 409:
+            # Two requests raced for the same userName or group name; the constraint decided.
+            return UniquenessException(detail="This conflicts with existing data.")
+        if problem is not None:
+            return InvalidValueException(detail=problem[1]["detail"])
     return error
 
 

@@ -12,7 +12,7 @@ it reads what it wrote (its `emails`, `name`, phone numbers...). Groups map onto
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from scim2_models import (
     Context,
@@ -37,6 +37,9 @@ from services.profiles.scim.service import Caller, GroupFields, GroupView, UserF
 from services.profiles.users.models import User
 
 MAX_USER_NAME_LENGTH = 320  # users.scim_user_name
+
+# Far past any tenant's users, well within PostgreSQL's 64-bit OFFSET.
+MAX_OFFSET: Final = 2**62
 
 
 def version(updated_at: datetime) -> str:
@@ -240,7 +243,9 @@ class PostgresStorage(AsyncScimStorage):
         if len(resource_types) != 1:
             raise NotImplementedException(detail="Search /Users or /Groups, one at a time")
         ast = search_request.filter.ast if search_request.filter is not None else None
-        offset = search_request.start_index_0 or 0
+        # Any startIndex past the last user is an empty page; past 64 bits, PostgreSQL could
+        # not take it as an OFFSET.
+        offset = min(search_request.start_index_0 or 0, MAX_OFFSET)
         resources: list[Resource[Any]]
         if resource_types[0].name == "User":
             where = USERS(ast) if ast is not None else None

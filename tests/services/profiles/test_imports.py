@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func as sql_func
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from services.core.db import database
@@ -366,12 +366,41 @@ async def test_many_bad_rows_are_counted_and_the_first_listed(
     assert [e["row"] for e in report["errors"]] == [1, 2, 3]
 
 
-async def test_a_row_the_database_refuses_does_not_stop_the_others(
+async def test_a_row_holding_nul_is_a_row_error_at_its_field(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
     nul = _with(CHLOE, bio="before\u0000after")  # valid JSON, but PostgreSQL stores no NUL
     body = "\n".join([_line(ADA), _line(nul), _line(BEN)]).encode()
+    report = await _import(client, await tenant.admin_headers(), body)
+    assert (report["created"], report["failed"]) == (2, 1)
+    field, message = _errors(report)[2]
+    assert field == "profile.bio" and "cannot be stored" in message
+
+
+async def test_a_row_the_database_refuses_does_not_stop_the_others(
+    client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    tenant = await make_tenant()
+    # A rule of the database the checks know nothing of (rolled back with the test).
+    async with database.transaction() as session:
+        await session.execute(
+            text(
+                "CREATE FUNCTION profiles.refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN IF NEW.email = 'refused@example.com' THEN"
+                " RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$"
+            ),
+            execution_options={"all_tenants": True},  # DDL, on no tenant's rows
+        )
+        await session.execute(
+            text(
+                "CREATE TRIGGER refuse_one BEFORE INSERT ON profiles.users"
+                " FOR EACH ROW EXECUTE FUNCTION profiles.refuse_one()"
+            ),
+            execution_options={"all_tenants": True},
+        )
+    refused = {**CHLOE, "email": "refused@example.com"}
+    body = "\n".join([_line(ADA), _line(refused), _line(BEN)]).encode()
     report = await _import(client, await tenant.admin_headers(), body)
     assert (report["created"], report["failed"]) == (2, 1)
     assert _errors(report) == {2: (None, service.ROW_REFUSED)}
