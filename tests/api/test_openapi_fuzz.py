@@ -29,7 +29,7 @@ from services.core.errors import PROBLEM_JSON
 from tests.conftest import TenantFactory, http_client
 
 # Bounded so the whole suite stays well under five minutes on two cores.
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 30
 SCIM_JSON = "application/scim+json"
 
 ENDS_OF_TIME = [
