@@ -26,6 +26,9 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # per-address budget, one run's refused requests would make another run's 401s into 429s.
 # The tests of that limit set their own budget and address.
 os.environ.setdefault("RATE_LIMIT_ADDRESS_PER_MINUTE", "1000000")
+# Gateways the tests start serve no metrics port unless a test asks for one: the default port
+# may be held by a `make run` or another test run on the same machine.
+os.environ.setdefault("METRICS_PORT", "0")
 
 from deploy.embedded import ensure_environment  # noqa: E402
 
