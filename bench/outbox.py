@@ -248,24 +248,11 @@ def main(argv: list[str]) -> int:
     run = uuid.uuid4().hex[:8]
     os.environ["INTERACTIVE_QUEUE"] = f"mentorship:bench:{run}:interactive"
     os.environ["BULK_QUEUE"] = f"mentorship:bench:{run}:bulk"
-    from bench.profiles import _maintenance, _with_database
-    from services.core.settings import get_settings
+    from bench.scratch import in_scratch_database
 
-    get_settings.cache_clear()
-    server_url = get_settings().database_url
-    scratch = f"bench_outbox_{run}"
-    asyncio.run(_maintenance(server_url, f'CREATE DATABASE "{scratch}"'))
     try:
-        os.environ["DATABASE_URL"] = _with_database(server_url, scratch)
-        get_settings.cache_clear()
-        from deploy.migrate import upgrade
-
-        upgrade()
-        return asyncio.run(_bench(args))
+        return in_scratch_database(f"bench_outbox_{run}", lambda: asyncio.run(_bench(args)))
     finally:
-        os.environ["DATABASE_URL"] = server_url
-        get_settings.cache_clear()
-        asyncio.run(_maintenance(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         asyncio.run(_forget_queues())
 
 

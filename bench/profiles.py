@@ -338,39 +338,8 @@ def main(argv: list[str]) -> int:
     get_settings.cache_clear()
     if args.shared_database:
         return asyncio.run(_bench(args))
-    # A scratch database: figures that do not drift with what earlier runs left behind, and
-    # 100,000 people who do not stay in the development database.
-    server_url = get_settings().database_url
-    scratch = f"bench_profiles_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_maintenance(server_url, f'CREATE DATABASE "{scratch}"'))
-    try:
-        os.environ["DATABASE_URL"] = _with_database(server_url, scratch)
-        get_settings.cache_clear()
-        from deploy.migrate import upgrade
+    from bench.scratch import in_scratch_database
 
-        upgrade()
-        return asyncio.run(_bench(args))
-    finally:
-        os.environ["DATABASE_URL"] = server_url
-        get_settings.cache_clear()
-        asyncio.run(_maintenance(server_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-
-
-def _with_database(url: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _maintenance(url: str, sql: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from services.core.db import async_url
-
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
+    return in_scratch_database(
+        f"bench_profiles_{uuid.uuid4().hex[:8]}", lambda: asyncio.run(_bench(args))
+    )
