@@ -24,8 +24,9 @@ _FILE_BODY = {
             "The file: JSON Lines or CSV, UTF-8, at most 128 MiB. As a form, the file is the "
             "`file` part, its format named by the part's Content-Type (`application/x-ndjson` "
             "or `text/csv`). Raw bytes may be sent as `application/x-ndjson` or `text/csv`; "
-            "as `application/octet-stream` (or a part of that type), a file whose first "
-            "character is `{` is JSON Lines and any other is CSV."
+            "as `application/octet-stream` (or a form part of that or any other type, as "
+            "browsers label a .csv file `application/vnd.ms-excel` or `text/plain`), a file "
+            "whose first character is `{` is JSON Lines and any other is CSV."
         ),
         "content": {
             "multipart/form-data": {
@@ -64,7 +65,7 @@ async def _uploaded_file(request: Request) -> tuple[bytes, str | None]:
             errors=[FieldError(loc=["body", "file"], msg="a file is required")],
         )
     try:
-        return await upload.read(), upload.content_type
+        return await upload.read(), service.part_type(upload.content_type)
     finally:
         await form.close()
 

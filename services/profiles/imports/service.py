@@ -79,6 +79,14 @@ def _sniffed(source: bytes) -> Format:
     return "jsonl" if source.removeprefix(_UTF8_BOM).lstrip().startswith(b"{") else "csv"
 
 
+def part_type(content_type: str | None) -> str:
+    """The type a form's file part is read as. Browsers label a file by what the machine
+    associates with its extension (a .csv is often `application/vnd.ms-excel` or `text/plain`),
+    so a part of a type that is not ours is read by its content, like untyped bytes."""
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    return content_type if content_type and media_type in MEDIA_TYPES else UNTYPED
+
+
 def format_of(content_type: str | None, source: bytes = b"") -> Format:
     media_type, _, parameters = (content_type or "").partition(";")
     media_type = media_type.strip().lower()

@@ -866,6 +866,17 @@ async def test_a_file_is_taken_from_a_form_or_as_untyped_bytes(
         files={"file": ("export", _line(ADA).encode(), "application/octet-stream")}
     )
     assert (untyped_part["created"], untyped_part["format"]) == (1, "jsonl")
+    # How a browser on a machine with a spreadsheet program labels a .csv file.
+    labelled_by_the_browser = await imported(
+        files={
+            "file": (
+                "people.csv",
+                b"email,display_name\nexcel@example.com,Excel\n",
+                "application/vnd.ms-excel",
+            )
+        }
+    )
+    assert (labelled_by_the_browser["created"], labelled_by_the_browser["format"]) == (1, "csv")
     raw = b"\xef\xbb\xbfemail,display_name\nraw@example.com,Raw\n"
     untyped_csv = await imported(
         content=raw, headers={**admin, "Content-Type": "application/octet-stream"}
