@@ -22,7 +22,13 @@ from redis.asyncio import Redis
 from services.core.db import database
 from services.core.logging import configure_logging, get_logger
 from services.core.outbox import RELAY_JOB
-from services.core.outbox.tasks import DELIVER_JOB, deliver_events, relay_outbox, sweep_outbox
+from services.core.outbox.tasks import (
+    DELIVER_JOB,
+    deliver_events,
+    purge_outbox,
+    relay_outbox,
+    sweep_outbox,
+)
 from services.core.queue import (
     Lane,
     json_deserializer,
@@ -98,6 +104,13 @@ LANES: dict[Lane, LaneSettings] = {
                 name="platform.purge_idempotency_keys",
                 minute=17,
                 second=0,
+                unique=True,
+            ),
+            cron(
+                _job(purge_outbox),
+                name="platform.purge_outbox",
+                minute=17,
+                second=30,
                 unique=True,
             ),
         ],

@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         default=10.0,
         description="Wait before a failed delivery's first retry; doubles with each try.",
     )
+    outbox_retention_hours: int = Field(
+        default=168,
+        description="How long delivered deliveries and finished events are kept; parked ones "
+        "are kept until retried.",
+    )
 
     @property
     def base_url(self) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -347,3 +347,40 @@ async def counts(session: AsyncSession) -> dict[str, dict[str, int]]:
         "owed": {lane: int(n) for lane, n in owed_rows},
         "unrelayed": {lane: int(n) for lane, n in unrelayed_rows},
     }
+
+
+async def purge_delivered(session: AsyncSession, delivered_before: datetime, limit: int) -> int:
+    """Up to `limit` deliveries done before then; parked ones stay for the operators."""
+    batch = (
+        select(Delivery.id)
+        .where(Delivery.delivered_at < delivered_before, Delivery.parked_at.is_(None))
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result: Any = await session.execute(
+        delete(Delivery)
+        .where(Delivery.id.in_(batch))
+        .execution_options(synchronize_session=False, **ACROSS_TENANTS)
+    )
+    return int(result.rowcount or 0)
+
+
+async def purge_finished_events(session: AsyncSession, relayed_before: datetime, limit: int) -> int:
+    """Up to `limit` events relayed before then with no delivery left. Run after
+    `purge_delivered`: what is left is owed, parked or recently delivered, and keeps its event
+    (the cascade would otherwise take a parked delivery with it)."""
+    batch = (
+        select(OutboxEvent.id)
+        .where(
+            OutboxEvent.relayed_at < relayed_before,
+            ~exists().where(Delivery.event_id == OutboxEvent.id),
+        )
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result: Any = await session.execute(
+        delete(OutboxEvent)
+        .where(OutboxEvent.id.in_(batch))
+        .execution_options(synchronize_session=False, **ACROSS_TENANTS)
+    )
+    return int(result.rowcount or 0)

@@ -14,6 +14,9 @@ subscribers of the same event are never re-run.
 `sweep_outbox`, on the cron, sends what is due: retries whose backoff is over, deliveries whose
 job never reported back (Redis lost it, the worker died: their lease ran out) and a lane's
 events whose wake-up was lost. It never touches a parked delivery.
+
+`purge_outbox`, hourly on the bulk lane, deletes what is done and older than
+`outbox_retention_hours`, a batch per transaction so it never holds many locks for long.
 """
 
 import uuid
@@ -45,6 +48,7 @@ LEASE: Final = timedelta(minutes=10)
 # The sweeper leaves a lane's fresh events to the wake-up their commit sent.
 WAKE_UP_GRACE: Final = timedelta(seconds=5)
 DUE_PER_SWEEP: Final = 5000
+PURGE_BATCH: Final = 5000
 ERROR_CHARS: Final = 2000
 
 # (subscriber, tenant) -> event ids, in event order
@@ -228,3 +232,25 @@ async def sweep_outbox(
 
 def _ordered(lanes: Iterable[Lane]) -> list[Lane]:
     return sorted(lanes, key=list(Lane).index)
+
+
+async def purge_outbox(
+    _ctx: dict[str, Any] | None = None, *, now: datetime | None = None, batch: int = PURGE_BATCH
+) -> dict[str, int]:
+    """Delete deliveries delivered, and then events relayed, before the retention period;
+    returns how many of each."""
+    before = (now or utcnow()) - timedelta(hours=get_settings().outbox_retention_hours)
+    purged = {"deliveries": 0, "events": 0}
+    for kind, purge in (
+        ("deliveries", repository.purge_delivered),
+        ("events", repository.purge_finished_events),
+    ):
+        while True:
+            async with database.transaction(all_tenants=True) as session:
+                deleted = await purge(session, before, batch)
+            purged[kind] += deleted
+            if deleted < batch:
+                break
+    if any(purged.values()):
+        log.info("outbox.purged", **purged)
+    return purged
