@@ -129,11 +129,13 @@ async def create_user(session: AsyncSession, caller: Caller, fields: UserFields)
         revived = await get_user(session, existing.id, for_update=True)
         fields = replace(fields, active=True if fields.active is None else fields.active)
         return await _apply(session, caller, revived, fields)
-    # A single statement only one of racing creates can win (the email is unique); racing
-    # creates of one userName with different emails meet the unique userName at flush.
-    created = await users.create_user(session, caller.tenant, fields.email or _no_email())
+    # A single statement only one of racing creates can win: the email and the userName
+    # (whatever its case) are each unique.
+    created = await users.create_user(
+        session, caller.tenant, fields.email or _no_email(), scim_user_name=fields.user_name
+    )
     if created is None:
-        raise Conflict("A user with this email already exists.")
+        raise Conflict("A user with this userName or email already exists.")
     return await _apply(session, caller, created, fields)
 
 

@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, String, UniqueConstraint, event, inspect, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+    func,
+    inspect,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -15,7 +25,6 @@ class User(Base, TenantScoped, Versioned):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
-        UniqueConstraint("tenant_id", "scim_user_name"),
         {"schema": "profiles"},
     )
 
@@ -37,6 +46,23 @@ class User(Base, TenantScoped, Versioned):
     scim_attributes: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
     )
+
+
+# userName is case-insensitive (RFC 7643 section 4.1.1): "Ada" and "ada" are one user, and only
+# the database sees racing creates of both in time.
+Index(
+    "uq_users_tenant_id_lower_scim_user_name",
+    User.tenant_id,
+    func.lower(User.scim_user_name),
+    unique=True,
+)
+# What a SCIM `userName eq` filter and the lookup before a create compare (accounts SCIM never
+# wrote read their email as userName), so neither scans the tenant's users.
+Index(
+    "ix_users_tenant_id_lower_user_name",
+    User.tenant_id,
+    func.lower(func.coalesce(User.scim_user_name, User.email)),
+)
 
 
 # What a request's authority is built from (`services.core.principal`).

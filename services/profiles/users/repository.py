@@ -16,11 +16,16 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
 
 
 async def insert_user(
-    session: AsyncSession, tenant_id: uuid.UUID, email: str, display_name: str, roles: list[str]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    email: str,
+    display_name: str,
+    roles: list[str],
+    scim_user_name: str | None = None,
 ) -> User | None:
-    """A new user at version 1; None if the tenant has one with this email. A concurrent insert
-    of the same email makes this wait for it to commit, then answer None: of racing creates,
-    exactly one creates."""
+    """A new user at version 1; None if the tenant has one with this email or (whatever its
+    case) this SCIM userName. A concurrent insert of either makes this wait for it to commit,
+    then answer None: of racing creates, exactly one creates."""
     user: User | None = await session.scalar(
         insert(User)
         .values(
@@ -29,8 +34,11 @@ async def insert_user(
             email=email,
             display_name=display_name,
             roles=roles,
+            scim_user_name=scim_user_name,
         )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "email"])
+        # No conflict target: both the unique email and the unique lower(scim_user_name)
+        # index arbitrate, so whichever a racing insert took, this one does nothing.
+        .on_conflict_do_nothing()
         .returning(User)
     )
     return user

@@ -64,12 +64,22 @@ async def ensure_user(
 
 
 async def create_user(
-    session: AsyncSession, tenant: Tenant, email: str, roles: Iterable[str] = ()
+    session: AsyncSession,
+    tenant: Tenant,
+    email: str,
+    roles: Iterable[str] = (),
+    *,
+    scim_user_name: str | None = None,
 ) -> User | None:
-    """A new user with this (normalised) email; None if the tenant has one already, even one
-    created by a request racing this one."""
+    """A new user with this (normalised) email and SCIM userName; None if the tenant has one
+    with either already, even one created by a request racing this one."""
     user = await repository.insert_user(
-        session, tenant.id, email, display_name_from(email), sorted(set(roles)) or ["mentee"]
+        session,
+        tenant.id,
+        email,
+        display_name_from(email),
+        sorted(set(roles)) or ["mentee"],
+        scim_user_name,
     )
     if user is not None:
         emit(

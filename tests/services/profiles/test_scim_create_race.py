@@ -79,3 +79,33 @@ async def test_racing_creates_of_a_deleted_user_bring_it_back_once(
     (revived,) = [r for r in responses if r.status_code == 201]
     assert revived.json()["id"] == user_id and revived.json()["active"] is True
     assert await _users_named(committing_client, scim, "ada@example.com") == [user_id]
+
+
+async def test_racing_creates_of_one_user_name_in_two_cases_give_one_201(
+    committing_client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    # userName is case-insensitive (RFC 7643 section 4.1.1): "Ada" and "ada" are one user, even
+    # when each create brings its own email and only the database can tell them apart in time.
+    tenant = await make_tenant()
+    scim = await new_token(committing_client, tenant)
+    headers = {**scim, "Content-Type": SCIM_JSON}
+    for round_ in range(ROUNDS):
+        names = [f"Ada{round_}", f"ada{round_}"]
+        responses = await asyncio.gather(
+            *(
+                committing_client.post(
+                    f"{SCIM}/Users",
+                    json=okta_user(f"{name.lower()}-{n}@example.com", userName=name),
+                    headers=headers,
+                )
+                for n, name in enumerate(names * (CREATORS // 2))
+            )
+        )
+
+        assert Counter(r.status_code for r in responses) == {201: 1, 409: CREATORS - 1}
+        for refused in (r for r in responses if r.status_code == 409):
+            assert_scim_error(refused, 409)
+            assert refused.json()["scimType"] == "uniqueness"
+        (created,) = [r for r in responses if r.status_code == 201]
+        for name in names:
+            assert await _users_named(committing_client, scim, name) == [created.json()["id"]]
