@@ -92,7 +92,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     local_development: bool = Field(
-        default=False, description="Allows loopback webhook targets; `make run` turns it on."
+        default=False,
+        description="Allows loopback webhook targets and http SSO URLs on loopback hosts; "
+        "`make run` turns it on.",
     )
     interactive_queue: str = Field(
         default="mentorship:interactive",

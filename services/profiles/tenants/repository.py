@@ -17,8 +17,20 @@ async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
     return tenant
 
 
-async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
-    return await session.get(Tenant, tenant_id)
+async def get_tenant(
+    session: AsyncSession, tenant_id: uuid.UUID, *, for_update: bool = False
+) -> Tenant | None:
+    if not for_update:
+        return await session.get(Tenant, tenant_id)
+    # The row as it is once locked, even if this session read it before.
+    stmt = (
+        select(Tenant)
+        .where(Tenant.id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    tenant: Tenant | None = await session.scalar(stmt)
+    return tenant
 
 
 async def all_tenants(session: AsyncSession) -> list[Tenant]:

@@ -1,18 +1,21 @@
-"""Use cases of tenants: create an organisation, find one. Flushes, never commits."""
+"""Use cases of tenants: create an organisation, find one, change it. Flushes, never commits."""
 
 import re
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.errors import Conflict, FieldError, NotFound, Unauthorized, Unprocessable
+from services.core.etags import expect_version
 from services.core.outbox import emit
 from services.core.tenancy import bind_tenant
 from services.profiles.programs.models import Program
 from services.profiles.programs.schemas import DEFAULT_MATCHING_WEIGHTS
 from services.profiles.tenants import repository
 from services.profiles.tenants.models import Tenant
+from services.profiles.tenants.schemas import TenantSettingsUpdate, TenantUpdate
 from services.profiles.users.service import ensure_user
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -64,8 +67,67 @@ async def list_tenants(session: AsyncSession) -> list[Tenant]:
     return await repository.all_tenants(session)
 
 
-async def get_tenant(session: AsyncSession, principal: Principal) -> Tenant:
-    tenant = await repository.get_tenant(session, principal.tenant_id)
+async def get_tenant(
+    session: AsyncSession, principal: Principal, *, for_update: bool = False
+) -> Tenant:
+    # Only ever the caller's own organisation: the id comes from the token, never the request.
+    tenant = await repository.get_tenant(session, principal.tenant_id, for_update=for_update)
     if tenant is None:
         raise Unauthorized("The tenant of this token no longer exists.")
+    return tenant
+
+
+def merged_settings(
+    stored: dict[str, Any], update: TenantSettingsUpdate
+) -> tuple[dict[str, Any], list[str]]:
+    """The stored settings with the update applied, and the parts it changes (`settings.sso`,
+    ...). Keys of the stored settings this version does not know are kept as they are."""
+    settings = dict(stored)
+    sent = update.model_dump(exclude_unset=True)
+    for part, value in sent.items():
+        if part == "sso":
+            if value is None:
+                settings.pop("sso", None)
+            else:
+                settings["sso"] = value
+        else:
+            previous = settings.get(part)
+            settings[part] = {**(previous if isinstance(previous, dict) else {}), **value}
+    return settings, [f"settings.{part}" for part in sorted(sent)]
+
+
+async def update_tenant(
+    session: AsyncSession,
+    principal: Principal,
+    body: TenantUpdate,
+    expected_version: int | None,
+) -> Tenant:
+    # Locked only when no version is expected: then the versioned UPDATE sees the version it
+    # read. With one, the UPDATE's own check decides (see services.core.models.Versioned).
+    tenant = await get_tenant(session, principal, for_update=expected_version is None)
+    expect_version(tenant.version, expected_version)
+    fields: list[str] = []
+    if "name" in body.model_fields_set:
+        if body.name is None:
+            raise Unprocessable(
+                "The name cannot be emptied.",
+                errors=[FieldError(loc=["body", "name"], msg="may not be null")],
+            )
+        tenant.name = body.name
+        fields.append("name")
+    if body.settings is not None:
+        tenant.settings, parts = merged_settings(tenant.settings, body.settings)
+        fields.extend(parts)
+    elif "settings" in body.model_fields_set:
+        raise Unprocessable(
+            "The settings cannot be emptied; send the parts to change.",
+            errors=[FieldError(loc=["body", "settings"], msg="may not be null")],
+        )
+    await session.flush()
+    emit(
+        session,
+        "tenant.updated",
+        {"tenant_id": str(tenant.id), "fields": fields},
+        tenant_id=tenant.id,
+    )
     return tenant
