@@ -7,12 +7,19 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.core.db import database
 from services.core.outbox import OutboxEvent
 from services.core.settings import get_settings
-from services.profiles.tenants.schemas import secure_url
+from services.profiles.tenants.schemas import (
+    TenantSettingsRead,
+    TenantSettingsUpdate,
+    secure_url,
+)
+from services.profiles.tenants.service import merged_settings
 from tests.conftest import TenantFactory
 
 SSO = {
@@ -252,3 +259,39 @@ def test_loopback_http_is_accepted_only_in_local_development(
         get_settings.cache_clear()
     with pytest.raises(ValueError, match="https"):
         secure_url("http://127.0.0.1:8080/")
+
+
+_policy_updates = st.fixed_dictionaries(
+    {},
+    optional={
+        "request_policy": st.fixed_dictionaries(
+            {},
+            optional={
+                "max_pending_per_mentee": st.integers(1, 50),
+                "expiry_days": st.integers(1, 90),
+            },
+        ),
+        "evaluation_policy": st.fixed_dictionaries(
+            {}, optional={"interval_days": st.integers(7, 365)}
+        ),
+        "sso": st.none() | st.just(SSO),
+    },
+)
+
+
+@given(st.lists(_policy_updates, max_size=6))
+def test_merging_updates_keeps_every_key_not_sent(updates: list[dict[str, Any]]) -> None:
+    # A key holds the value of the last update that sent it, or its default; a stored key this
+    # version does not know survives.
+    stored: dict[str, Any] = {"future_feature": {"on": True}}
+    expected = TenantSettingsRead().model_dump()
+    for sent in updates:
+        stored, parts = merged_settings(stored, TenantSettingsUpdate.model_validate(sent))
+        assert parts == [f"settings.{part}" for part in sorted(sent)]
+        for part, value in sent.items():
+            if part == "sso":
+                expected["sso"] = value
+            else:
+                expected[part].update(value)
+        assert TenantSettingsRead.model_validate(stored).model_dump() == expected
+        assert stored["future_feature"] == {"on": True}
