@@ -8,10 +8,11 @@ Redis that could evict jobs.
 """
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from arq import cron, func
 from arq.cron import CronJob
@@ -44,6 +45,9 @@ from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, swe
 from workers.subscriptions import collect
 
 log = get_logger(__name__)
+# How long a stopping worker lets its running jobs finish: well inside the 30 s a container
+# platform waits between SIGTERM and SIGKILL.
+STOP_GRACE_SECONDS: Final = 10
 
 collect()  # every service's event handlers, before any delivery runs
 
@@ -166,13 +170,28 @@ async def serve(lanes: Sequence[Lane]) -> None:
         await asyncio.wait([stop, *running], return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop.cancel()
-        for worker in workers:
-            await worker.close()
-        await asyncio.gather(*running, return_exceptions=True)
+        await _stop(workers, running)
         await shutdown()
     for task in running:
         if task.done() and not task.cancelled():
             task.result()  # a worker that stopped on its own says why
+
+
+async def _stop(workers: Sequence[Worker], running: Sequence[asyncio.Task[None]]) -> None:
+    """Take no new job, give the jobs in flight `STOP_GRACE_SECONDS` to finish, then cancel the
+    rest. Every job is idempotent and its state is in PostgreSQL, so a cancelled one is simply
+    run again (its retry, or a sweeper); an import continues from its last committed batch."""
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+    in_flight = [job for worker in workers for job in worker.tasks.values() if not job.done()]
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=STOP_GRACE_SECONDS)
+    for worker in workers:
+        # arq's close cancels what still runs and then awaits it, which re-raises the
+        # cancellation: that is the expected end of such a job, not a failure of the stop.
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.close()
 
 
 def run_worker(lanes: Sequence[Lane] = tuple(Lane)) -> None:

@@ -399,6 +399,44 @@ async def test_one_process_runs_both_lanes_and_stops_on_sigterm(
     assert err.count('"event": "worker.started"') == 2
 
 
+async def test_a_worker_stopped_during_an_import_lets_it_finish_and_exits_cleanly(
+    committing_client, make_tenant: TenantFactory
+) -> None:
+    """SIGTERM (a deploy, a scale-down) while a job runs: the job is given a grace period to
+    finish (what is still running after it is cancelled), and the process stops cleanly."""
+    tenant = await make_tenant()
+    admin = await tenant.admin_headers()
+    people = b"".join(
+        b'{"email": "p%d@example.com", "display_name": "P %d"}\n' % (n, n) for n in range(4000)
+    )
+    worker = subprocess.Popen(  # noqa: ASYNC220 - starting it is instant
+        [sys.executable, "-m", "workers"],
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "INFO"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        accepted = await committing_client.post(
+            "/v1/admin/imports",
+            content=people,
+            headers={**admin, "Content-Type": "application/x-ndjson"},
+        )
+        url = f"/v1/admin/imports/{accepted.json()['id']}"
+        deadline = datetime.now() + timedelta(seconds=30)
+        while (await committing_client.get(url, headers=admin)).json()["status"] == "queued":
+            assert datetime.now() < deadline and worker.poll() is None, "the import did not start"
+            await asyncio.sleep(0.02)
+    finally:
+        worker.terminate()
+        _, err = await asyncio.to_thread(worker.communicate, timeout=30)
+    assert worker.returncode == 0, err
+    report = (await committing_client.get(url, headers=admin)).json()
+    # The import was given its grace period and finished, rather than being cut off mid-run.
+    assert (report["status"], report["done"], report["created"]) == ("succeeded", 4000, 4000)
+
+
 async def test_relaying_events_nobody_subscribes_to_queues_nothing(
     make_tenant: TenantFactory,
 ) -> None:
