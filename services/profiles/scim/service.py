@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal
 from services.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from services.core.models import utcnow
-from services.core.outbox import emit
 from services.profiles.programs.service import enrol, withdraw
 from services.profiles.scim import repository
 from services.profiles.scim.models import ScimGroup, ScimGroupMember
@@ -175,17 +174,7 @@ async def _apply(session: AsyncSession, caller: Caller, user: User, fields: User
     await session.flush()
     if email_changed and "display_name" not in changes:
         # update_user announces renames and role changes; a new sign-in email matters as much.
-        emit(
-            session,
-            "user.updated",
-            {
-                "user_id": str(user.id),
-                "roles": user.roles,
-                "display_name": user.display_name,
-                "email": user.email,
-            },
-            tenant_id=user.tenant_id,
-        )
+        users.announce_update(session, user)
     return user
 
 

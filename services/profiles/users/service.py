@@ -54,12 +54,7 @@ async def ensure_user(
     if not set(wanted) <= set(user.roles):
         user.roles = sorted(set(user.roles) | set(wanted))
         await session.flush()
-        emit(
-            session,
-            "user.updated",
-            {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
-            tenant_id=tenant.id,
-        )
+        announce_update(session, user)
     return user
 
 
@@ -150,10 +145,21 @@ async def update_user(
     elif not was_active and user.active:
         emit(session, "user.reactivated", {"user_id": str(user.id)}, tenant_id=user.tenant_id)
     if "roles" in changes or "display_name" in changes:
-        emit(
-            session,
-            "user.updated",
-            {"user_id": str(user.id), "roles": user.roles, "display_name": user.display_name},
-            tenant_id=user.tenant_id,
-        )
+        announce_update(session, user)
     return user
+
+
+def announce_update(session: AsyncSession, user: User) -> None:
+    """`user.updated`, one payload wherever the change came from (the API, SCIM, a token's
+    first use): subscribers and webhook consumers read the same fields every time."""
+    emit(
+        session,
+        "user.updated",
+        {
+            "user_id": str(user.id),
+            "roles": user.roles,
+            "display_name": user.display_name,
+            "email": user.email,
+        },
+        tenant_id=user.tenant_id,
+    )

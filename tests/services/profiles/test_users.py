@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import select
 
 from services.core.db import database
+from services.core.outbox import OutboxEvent
 from services.core.queue import Lane
 from services.progress.models import Mentorship
 from services.proposals.models import MentorshipRequest
@@ -34,6 +35,19 @@ async def test_admin_lists_and_changes_roles(client, make_tenant: TenantFactory)
     )
     assert changed.status_code == 200
     assert changed.json()["roles"] == ["mentee", "mentor"]
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
+        announced = (
+            await session.scalars(
+                select(OutboxEvent.payload).where(OutboxEvent.event_type == "user.updated")
+            )
+        ).all()
+    # The same payload as SCIM's and a first token's: webhook consumers read one shape.
+    assert {
+        "user_id": mia_id,
+        "roles": ["mentee", "mentor"],
+        "display_name": "Mia",
+        "email": "mia@example.com",
+    } in announced
     bad = await client.patch(f"/v1/users/{mia_id}", json={"roles": ["owner"]}, headers=admin)
     assert bad.status_code == 422
     self_demote = await client.patch(
