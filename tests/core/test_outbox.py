@@ -9,11 +9,13 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -361,13 +363,16 @@ async def test_an_import_starts_while_the_bulk_lane_holds_thousands_of_jobs(
         await bulk.close()
 
 
-async def test_one_process_runs_both_lanes_and_stops_on_sigterm(
-    committing_client, make_tenant: TenantFactory
-) -> None:
-    """`mentorship worker` as deployed: both lanes, Redis checked, a clean stop."""
-    tenant = await make_tenant()
-    admin = await tenant.admin_headers()
-    worker = subprocess.Popen(  # noqa: ASYNC220 - starting it is instant
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[str]
+    stderr: str = ""
+
+
+@asynccontextmanager
+async def worker_process() -> AsyncIterator[WorkerProcess]:
+    """`python -m workers` as deployed (both lanes), sent SIGTERM on the way out."""
+    process = subprocess.Popen(  # noqa: ASYNC220 - starting it is instant
         [sys.executable, "-m", "workers"],
         cwd=ROOT,
         env={**os.environ, "LOG_LEVEL": "INFO"},
@@ -375,16 +380,37 @@ async def test_one_process_runs_both_lanes_and_stops_on_sigterm(
         stderr=subprocess.PIPE,
         text=True,
     )
+    worker = WorkerProcess(process)
     try:
-        accepted = await committing_client.post(
-            "/v1/admin/imports",
-            content=b'{"email": "bo@example.com", "display_name": "Bo"}\n',
-            headers={**admin, "Content-Type": "application/x-ndjson"},
+        yield worker
+    finally:
+        process.terminate()
+        _, worker.stderr = await asyncio.to_thread(process.communicate, timeout=30)
+
+
+async def _post_import(client: httpx.AsyncClient, admin: dict[str, str], lines: bytes) -> str:
+    accepted = await client.post(
+        "/v1/admin/imports",
+        content=lines,
+        headers={**admin, "Content-Type": "application/x-ndjson"},
+    )
+    assert accepted.status_code == 202, accepted.text
+    return str(accepted.headers["location"])
+
+
+async def test_one_process_runs_both_lanes_and_stops_on_sigterm(
+    committing_client, make_tenant: TenantFactory
+) -> None:
+    """`mentorship worker` as deployed: both lanes, Redis checked, a clean stop."""
+    tenant = await make_tenant()
+    admin = await tenant.admin_headers()
+    async with worker_process() as worker:
+        url = await _post_import(
+            committing_client, admin, b'{"email": "bo@example.com", "display_name": "Bo"}\n'
         )
-        url = f"/v1/admin/imports/{accepted.json()['id']}"
         deadline = datetime.now() + timedelta(seconds=30)
         while (await committing_client.get(url, headers=admin)).json()["status"] != "succeeded":
-            assert datetime.now() < deadline and worker.poll() is None, "the worker did not run it"
+            assert datetime.now() < deadline and worker.process.poll() is None, "not run"
             await asyncio.sleep(0.1)
         async with database.transaction(tenant_id=tenant.id) as session:
             await emit_many(session, [("test.bulk", {})], tenant_id=tenant.id)
@@ -392,11 +418,8 @@ async def test_one_process_runs_both_lanes_and_stops_on_sigterm(
         while any(e.relayed_at is None for e in await _events(tenant.id)):
             assert datetime.now() < deadline, "the bulk lane was not relayed"
             await asyncio.sleep(0.1)
-    finally:
-        worker.terminate()
-        _, err = await asyncio.to_thread(worker.communicate, timeout=20)
-    assert worker.returncode == 0, err
-    assert err.count('"event": "worker.started"') == 2
+    assert worker.process.returncode == 0, worker.stderr
+    assert worker.stderr.count('"event": "worker.started"') == 2
 
 
 async def test_a_worker_stopped_during_an_import_lets_it_finish_and_exits_cleanly(
@@ -409,29 +432,13 @@ async def test_a_worker_stopped_during_an_import_lets_it_finish_and_exits_cleanl
     people = b"".join(
         b'{"email": "p%d@example.com", "display_name": "P %d"}\n' % (n, n) for n in range(4000)
     )
-    worker = subprocess.Popen(  # noqa: ASYNC220 - starting it is instant
-        [sys.executable, "-m", "workers"],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "INFO"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        accepted = await committing_client.post(
-            "/v1/admin/imports",
-            content=people,
-            headers={**admin, "Content-Type": "application/x-ndjson"},
-        )
-        url = f"/v1/admin/imports/{accepted.json()['id']}"
+    async with worker_process() as worker:
+        url = await _post_import(committing_client, admin, people)
         deadline = datetime.now() + timedelta(seconds=30)
         while (await committing_client.get(url, headers=admin)).json()["status"] == "queued":
-            assert datetime.now() < deadline and worker.poll() is None, "the import did not start"
+            assert datetime.now() < deadline and worker.process.poll() is None, "not started"
             await asyncio.sleep(0.02)
-    finally:
-        worker.terminate()
-        _, err = await asyncio.to_thread(worker.communicate, timeout=30)
-    assert worker.returncode == 0, err
+    assert worker.process.returncode == 0, worker.stderr
     report = (await committing_client.get(url, headers=admin)).json()
     # The import was given its grace period and finished, rather than being cut off mid-run.
     assert (report["status"], report["done"], report["created"]) == ("succeeded", 4000, 4000)
