@@ -5,12 +5,19 @@ boundary bound it): the session's filter and the explicit condition agree, or no
 """
 
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.user_state import UserState
-from services.profiles.programs.models import Program
+from services.profiles.profiles import rules
+from services.profiles.profiles.models import Profile
+from services.profiles.programs.models import Program, ProgramParticipant
+from services.profiles.skills import vocabulary
 from services.profiles.tenants.models import Tenant
 from services.profiles.users.models import User
 
@@ -47,3 +54,150 @@ async def default_program_id(session: AsyncSession, tenant_id: uuid.UUID) -> uui
         select(Program.id).where(Program.tenant_id == tenant_id, Program.is_default)
     )
     return program_id
+
+
+# --- what matching reads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingRow:
+    """One person as matching sees them: the user, the profile body as the API shows it (empty
+    when they have not written one), the derived mentor columns and their programs."""
+
+    user_id: uuid.UUID
+    display_name: str
+    active: bool
+    roles: tuple[str, ...]
+    headline: str
+    bio: str
+    timezone: str | None
+    years_experience: int | None
+    seniority: str | None
+    details: Mapping[str, Any]
+    is_mentor: bool
+    accepting_requests: bool
+    mentor_capacity: int
+    active_mentees: int
+    openness: float | None
+    mentor_programs: tuple[uuid.UUID, ...]
+    mentee_programs: tuple[uuid.UUID, ...]
+    manager_id: uuid.UUID | None = None
+    conflicts: tuple[uuid.UUID, ...] = field(default_factory=tuple)
+
+
+def _programs_of(role: str) -> Any:
+    return (
+        select(func.coalesce(func.array_agg(ProgramParticipant.program_id), []))
+        .where(ProgramParticipant.user_id == User.id, ProgramParticipant.role == role)
+        .scalar_subquery()
+    )
+
+
+def _matching_select(tenant_id: uuid.UUID) -> Select[Any]:
+    return (
+        select(
+            User.id,
+            User.display_name,
+            User.active,
+            User.roles,
+            Profile.headline,
+            Profile.bio,
+            Profile.timezone,
+            Profile.years_experience,
+            Profile.seniority,
+            Profile.details,
+            Profile.is_mentor,
+            Profile.accepting_requests,
+            Profile.mentor_capacity,
+            Profile.active_mentees,
+            Profile.openness,
+            _programs_of("mentor"),
+            _programs_of("mentee"),
+        )
+        .outerjoin(Profile, and_(Profile.user_id == User.id, Profile.tenant_id == User.tenant_id))
+        .where(User.tenant_id == tenant_id)
+    )
+
+
+def _matching_row(row: Sequence[Any]) -> MatchingRow:
+    (user_id, name, active, roles, headline, bio, timezone, years, seniority, details) = row[:10]
+    is_mentor, accepting, capacity, active_mentees, openness, mentoring, learning = row[10:17]
+    return MatchingRow(
+        user_id=user_id,
+        display_name=name,
+        active=active,
+        roles=tuple(roles),
+        headline=headline or "",
+        bio=bio or "",
+        timezone=timezone,
+        years_experience=years,
+        seniority=seniority,
+        details=details or {},
+        is_mentor=bool(is_mentor),
+        accepting_requests=bool(accepting),
+        mentor_capacity=capacity or 0,
+        active_mentees=active_mentees or 0,
+        openness=openness,
+        mentor_programs=tuple(mentoring),
+        mentee_programs=tuple(learning),
+    )
+
+
+async def matching_rows(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    user_ids: Sequence[uuid.UUID] | None = None,
+    program_id: uuid.UUID | None = None,
+    role: str | None = None,
+    mentors_only: bool = False,
+) -> list[MatchingRow]:
+    """People of the tenant as matching sees them: these users, or the program's participants
+    in this role, or (mentors_only) everyone with a mentor profile."""
+    statement = _matching_select(tenant_id)
+    if user_ids is not None:
+        statement = statement.where(User.id.in_(list(user_ids)))
+    if program_id is not None:
+        members = select(ProgramParticipant.user_id).where(
+            ProgramParticipant.program_id == program_id,
+            ProgramParticipant.tenant_id == tenant_id,
+        )
+        if role is not None:
+            members = members.where(ProgramParticipant.role == role)
+        statement = statement.where(User.id.in_(members))
+    if mentors_only:
+        statement = statement.where(Profile.is_mentor)
+    return [_matching_row(row) for row in (await session.execute(statement)).all()]
+
+
+def skill_key(name: str) -> str:
+    """The comparison key of a skill as someone typed it (aliases fold to their skill)."""
+    return rules.skill_key(name)[0]
+
+
+def skill_name(name: str) -> str:
+    """The name a skill is shown by: the vocabulary's canonical name, or the text as typed."""
+    return rules.skill_key(name)[1]
+
+
+def language_keys(languages: list[str]) -> list[str]:
+    """A regional code also counts as its language: pt-BR also gives pt."""
+    return rules.language_keys(languages)
+
+
+def tag_key(text: str) -> str:
+    """The comparison key of an industry or a value."""
+    return rules.tag_key(text)
+
+
+@cache
+def related_skills() -> Mapping[str, frozenset[str]]:
+    """Vocabulary skills that are related (either side names the other), by skill key."""
+    related: dict[str, set[str]] = {}
+    for skill in vocabulary.vocabulary():
+        key = vocabulary.normalise_key(skill.name)
+        for other in skill.related:
+            other_key = vocabulary.normalise_key(other)
+            related.setdefault(key, set()).add(other_key)
+            related.setdefault(other_key, set()).add(key)
+    return {key: frozenset(keys) for key, keys in related.items()}

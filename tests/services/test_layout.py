@@ -22,12 +22,35 @@ def _subpackages(service: Path) -> list[Path]:
     return sorted(path for path in service.iterdir() if (path / "__init__.py").exists())
 
 
-def test_a_service_with_sub_packages_keeps_only_its_app_and_published_modules_at_its_root() -> None:
+# What does I/O; a module at a service's root that imports none of these is pure logic.
+IO_PACKAGES = {"sqlalchemy", "fastapi", "starlette", "redis", "arq", "asyncpg", "httpx", "aiohttp"}
+
+
+def _is_pure(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module]
+        elif isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] in IO_PACKAGES or parts[:2] in (["services", "core"],):
+                return False
+    return True
+
+
+def test_a_service_with_sub_packages_keeps_its_app_published_and_pure_modules_at_its_root() -> None:
+    """Pure logic (scoring, assignment, review, health) sits at the root, beside the published
+    modules, because every resource of the service uses it."""
     for service in _services():
         if not _subpackages(service):
             continue
         root = {path.name for path in service.glob("*.py")}
-        assert root <= {"__init__.py", "app.py"} | PUBLISHED_FILES, service.name
+        extra = root - {"__init__.py", "app.py"} - PUBLISHED_FILES
+        impure = sorted(name for name in extra if not _is_pure(service / name))
+        assert impure == [], f"{service.name}: {impure} do I/O; move them into a sub-package"
 
 
 def test_layer_files_have_one_name_everywhere() -> None:

@@ -3,7 +3,7 @@
 import uuid
 
 from services.core.db import database
-from services.matching.models import MatchingRun
+from services.matching.runs.models import MatchingRun
 from tests.conftest import TenantFactory
 
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
-from services.matching import service
-from services.matching.schemas import MatchingRunRead
+from services.matching.runs import service
+from services.matching.runs.schemas import MatchingRunRead
 
 router = APIRouter(prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 422))
 

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.models import MatchingRun
+from services.matching.runs.models import MatchingRun
 
 
 async def get_run(session: AsyncSession, run_id: uuid.UUID) -> MatchingRun | None:

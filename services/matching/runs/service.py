@@ -5,8 +5,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.errors import NotFound
-from services.matching import repository
-from services.matching.models import MatchingRun
+from services.matching.runs import repository
+from services.matching.runs.models import MatchingRun
 
 
 async def get_run(session: AsyncSession, run_id: uuid.UUID) -> MatchingRun:

@@ -1,0 +1,1 @@
+"""Ranked mentor recommendations for one mentee, and the explanation of one pair."""

@@ -1,0 +1,1 @@
+"""Cohort matching runs: queued by an admin, computed by a worker, assignments stored."""
