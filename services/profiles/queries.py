@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import BigInteger, Select, Text, and_, cast, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.user_state import UserState
@@ -54,6 +54,19 @@ async def default_program_id(session: AsyncSession, tenant_id: uuid.UUID) -> uui
         select(Program.id).where(Program.tenant_id == tenant_id, Program.is_default)
     )
     return program_id
+
+
+async def program_weights(
+    session: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID | None
+) -> dict[str, float] | None:
+    """A program's matching weights by factor (the tenant's default program when `program_id`
+    is None); None when there is no such program in the tenant. Programs written before the
+    weights existed have {} (the defaults)."""
+    condition = Program.id == program_id if program_id is not None else Program.is_default
+    weights: dict[str, float] | None = await session.scalar(
+        select(Program.matching_weights).where(Program.tenant_id == tenant_id, condition)
+    )
+    return None if weights is None else dict(weights)
 
 
 # --- what matching reads -------------------------------------------------------------------
@@ -168,6 +181,39 @@ async def matching_rows(
     if mentors_only:
         statement = statement.where(Profile.is_mentor)
     return [_matching_row(row) for row in (await session.execute(statement)).all()]
+
+
+def _xid_as_bigint(xid8: Any) -> Any:
+    # xid8 has no cast to bigint; through text it is exact (64 bits, epoch included).
+    return cast(cast(xid8, Text), BigInteger)
+
+
+async def matching_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, since: int
+) -> tuple[int, list[MatchingRow]]:
+    """What changed for matching since a horizon: `(horizon, rows)`.
+
+    The rows are the people whose profile row was stamped (migration 0014) by a transaction
+    with id >= `since`, mentors or not (one who stopped mentoring must leave an index); the
+    horizon is the xmin of the very snapshot those rows were read in, all in ONE statement.
+    Pass the horizon back as the next `since`: a transaction this snapshot did not see was
+    still running or had not started, so its id is >= xmin, and the next call sees its rows
+    once it has committed; rows already seen may come again. `since=0`: a full load, of the
+    mentors only (there is nothing yet to remove)."""
+    snapshot = select(
+        _xid_as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot())).label("horizon")
+    ).subquery("snapshot")
+    changed_rows = _matching_select(tenant_id).where(
+        Profile.changed_xid >= since, Profile.tenant_id == tenant_id
+    )
+    if since <= 0:
+        changed_rows = changed_rows.where(Profile.is_mentor)
+    changed = changed_rows.subquery("changed")
+    # The horizon comes back even when nothing changed (the usual case): a LEFT JOIN on true.
+    statement = select(snapshot.c.horizon, changed).select_from(snapshot.outerjoin(changed, true()))
+    result = (await session.execute(statement)).all()
+    horizon = int(result[0][0])
+    return horizon, [_matching_row(row[1:]) for row in result if row[1] is not None]
 
 
 def skill_key(name: str) -> str:

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Computed,
@@ -71,6 +72,8 @@ class Profile(Base, TenantScoped, Versioned):
             "id",
             postgresql_where=text("is_mentor"),
         ),
+        # The matching change feed (services.profiles.queries.matching_changes).
+        Index("ix_profiles_tenant_id_changed_xid", "tenant_id", "changed_xid"),
         CheckConstraint("mentor_capacity BETWEEN 0 AND 50", name="mentor_capacity_range"),
         CheckConstraint("active_mentees >= 0", name="active_mentees_not_negative"),
         {"schema": "profiles"},
@@ -106,3 +109,11 @@ class Profile(Base, TenantScoped, Versioned):
         TSVECTOR, Computed("to_tsvector('english'::regconfig, search_text)", persisted=True)
     )
     completeness: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The transaction that last changed what matching reads about this person (this row, the
+    # user's active/roles/name/manager, their programs), set by triggers (migration 0014) on
+    # every write path; never written by the ORM.
+    changed_xid: Mapped[int] = mapped_column(
+        BigInteger,
+        nullable=False,
+        server_default=text("(pg_current_xact_id()::text)::bigint"),
+    )
