@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.matching.assignment import SCALE, Assignment, Candidates, solve
+from services.matching.assignment import (
+    SCALE,
+    Assignment,
+    Candidates,
+    candidates_from_scores,
+    solve,
+)
 
 MODES = ("optimal", "greedy", "stable")
 # Few distinct scores make ties (and equal-total optima) common, where ordering defects hide.
@@ -286,3 +292,42 @@ def test_a_malformed_graph_is_refused_rather_than_misread(field: str, value: np.
     fields[field] = value
     with pytest.raises(ValueError):
         solve("optimal", Candidates(**fields))  # type: ignore[arg-type]
+
+
+def _reference_pairs(scores: np.ndarray, capacity: np.ndarray, k: int, per_mentor: int) -> set:
+    """Each row's k best and each column's per_mentor best eligible cells, by plain sorting."""
+    eligible = ~np.isnan(scores) & (capacity > 0)[None, :]
+    cells = {(i, j) for i, j in zip(*np.nonzero(eligible), strict=True)}
+    pairs = set()
+    for i in range(scores.shape[0]):
+        row = sorted((j for (r, j) in cells if r == i), key=lambda j: -scores[i, j])
+        pairs |= {(i, j) for j in row[:k]}
+    for j in range(scores.shape[1]):
+        column = sorted((r for (r, c) in cells if c == j), key=lambda r: -scores[r, j])
+        pairs |= {(r, j) for r in column[:per_mentor]}
+    return pairs
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 12),
+    st.integers(0, 6),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.integers(1, 5),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_candidate_graph_holds_each_mentee_s_best_and_each_mentor_s_best_whatever_the_blocks(
+    n: int, m: int, k: int, per_mentor: int, block: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    scores = rng.random((n, m))  # continuous: no ties, so "the k best" is one set
+    scores[rng.random((n, m)) < 0.3] = np.nan  # not eligible
+    capacity = rng.integers(0, 3, m).astype(np.int32)
+    blocks = ((start, scores[start : start + block]) for start in range(0, n, block))
+    c = candidates_from_scores(blocks, n_mentees=n, capacity=capacity, k=k, per_mentor=per_mentor)
+    got = list(zip(c.mentee.tolist(), c.mentor.tolist(), strict=True))
+    assert len(got) == len(set(got)), "a pair offered twice"
+    assert set(got) == _reference_pairs(scores, capacity, k, per_mentor)
+    assert c.score.tolist() == [scores[i, j] for i, j in got]
+    assert c.n_mentees == n and c.n_mentors == m
