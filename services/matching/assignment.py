@@ -1,8 +1,9 @@
 """Cohort assignment: which mentee goes to which mentor, over a sparse candidate graph.
 
-Pure: numpy and OR-tools in, arrays and numbers out. The caller (the run job) builds the graph
-from each mentee's top-K eligible mentors, with conflicts of interest and ineligible pairs already
-left out, and every mentor's capacity already reduced by the mentees they have.
+Pure: numpy and OR-tools in, arrays and numbers out. The caller (the run job) builds the graph,
+conflicts of interest and ineligible pairs already left out and every mentor's capacity already
+reduced by the mentees they have: from each mentee's top-K eligible mentors, best with
+`candidates_from_scores`, which adds each mentor's own best mentees (see there why).
 
 Three modes:
 - `optimal`: as many mentees matched as the graph allows, then the highest total score (a min-cost
@@ -172,8 +173,8 @@ def optimal(
             # plain optimum is also the best total above the floor: a second solve only when
             # the floor rose.
             fair, _ = _max_flow_min_cost(c, usable[c.score[usable] >= floor])
-            # The floor was probed feasible at this count; fewer would be a solver defect.
-            assert fair.shape[0] == matched, "fairness pass lost mentees"
+            if fair.shape[0] != matched:  # the floor was probed feasible at this count
+                raise RuntimeError("the fairness pass matched fewer mentees than the optimum")
             chosen = fair
     bound = rounded_total / SCALE + matched * 0.5 / SCALE
     stats = _stats(c, chosen)
@@ -351,6 +352,8 @@ def stable(c: Candidates, *, progress: Progress | None = None) -> Assignment:
     counts = np.bincount(c.mentee, minlength=c.n_mentees)
     block_end = np.cumsum(counts)
     cursor = block_end - counts
+    first_choice_total = int(cursor.sum())
+    reported = 0.0
     # Every edge's place in its mentor's order of preference: sorting a pool of edges by this
     # number groups it by mentor, best first.
     priority = np.empty(n_edges, dtype=np.int64)
@@ -373,7 +376,10 @@ def stable(c: Candidates, *, progress: Progress | None = None) -> Assignment:
         held = pool_edges[rank < capacity[pool_mentors]]
         matched[:] = False
         matched[c.mentee[held]] = True
-        report(min(0.99, float(cursor.sum() - (block_end - counts).sum()) / max(n_edges, 1)))
+        made = float(cursor.sum() - first_choice_total) / max(n_edges, 1)
+        if made >= reported + 0.01:  # a round is milliseconds: report each percent, not each round
+            reported = made
+            report(min(0.99, made))
     pairs = np.sort(held)
     report(1.0)
     return Assignment(pairs=pairs, stats=_stats(c, pairs))
