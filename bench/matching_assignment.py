@@ -137,6 +137,17 @@ def cohort(
         )
     )
     lines.append(_line("    fairness: relative total cost", f"{cost:.5%}", "< 0.1 %", cost < 1e-3))
+    if per_mentor:
+        mentee_side = programme.candidates(k)
+        only, wall, cpu = _timed(lambda: optimal(mentee_side))
+        lines.append(
+            _line(
+                f"    for comparison, K={k} per mentee only",
+                f"{wall:.2f} s wall ({cpu:.2f} s CPU)",
+                "(for comparison)",
+            )
+        )
+        lines.append(f"    {_describe(only)}: the popular mentors' places only")
     return lines
 
 
