@@ -2,9 +2,14 @@
 
 import sys
 
-from bench import gateway, outbox, profiles
+from bench import gateway, outbox, profiles, requests_review
 
-BENCHES = {"gateway": gateway.main, "profiles": profiles.main, "outbox": outbox.main}
+BENCHES = {
+    "gateway": gateway.main,
+    "profiles": profiles.main,
+    "outbox": outbox.main,
+    "requests": requests_review.main,
+}
 
 if __name__ == "__main__":
     args = sys.argv[1:]
