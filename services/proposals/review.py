@@ -815,17 +815,59 @@ def question_kind(question: str) -> QuestionKind:
     return "yes_no" if "yes_no" in kinds else "unclear"
 
 
+@cache
+def _rewording(group: str) -> frozenset[str]:
+    for line in _lines("rewording"):
+        name, _, words = line.partition(":")
+        if name.strip() == group:
+            return frozenset(word.strip().casefold() for word in words.split(","))
+    return frozenset()
+
+
 def open_rewording(question: str) -> str:
-    """A yes/no question turned open: "Did you enjoy X?" -> "How did you enjoy X?"."""
+    """A yes/no question turned open, for a suggestion: "Did you enjoy X?" -> "What did you
+    enjoy about X?", "Have you ever failed?" -> "When have you failed, and what did you
+    learn?", otherwise "How ..." ("In what way" before is/are, "Why" before don't)."""
     sentences = [part.strip() for part in _SENTENCE.findall(question) if _tokens(part)]
     asked = next(
         (part for part in sentences if part.endswith("?")), sentences[-1] if sentences else ""
     )
-    body = asked.rstrip("?!. ").strip()
+    body = " ".join(asked.rstrip("?!. ").split())
     if not body:
         return "What has your experience been with this?"
-    first = _tokens(body)[0]
+    parts = body.split(" ")
+    words = [part.casefold().strip(",;:") for part in parts]
     lowered = body[0].lower() + body[1:]
+    first = words[0]
+    if first in ("do", "does", "did") and len(words) > 3:
+        aux, subject, verb, rest = words[0], parts[1], words[2], parts[3:]
+        if verb in _rewording("like"):
+            return f"What {aux} {subject} {parts[2]} about {' '.join(rest)}?"
+        if verb in _rewording("opinion"):
+            clause = rest[1:] if rest[0].casefold() == "that" and len(rest) > 1 else rest
+            return f"What would you weigh in deciding whether {' '.join(clause)}?"
+        if verb == "have":
+            while rest and rest[0].casefold() in _rewording("determiner"):
+                rest = rest[1:]
+            split = next(
+                (i for i, part in enumerate(rest) if part.casefold() in _rewording("preposition")),
+                len(rest),
+            )
+            if 0 < split <= 3:
+                tail = " ".join(["have", *rest[split:]])
+                return f"What {' '.join(rest[:split])} {aux} {subject} {tail}?"
+    if first in ("have", "has") and len(words) > 2 and words[1] == "you":
+        rest = parts[3:] if words[2] == "ever" else parts[2:]
+        if rest:
+            return f"When have you {' '.join(rest)}, and what did you learn?"
+    if (
+        first in ("would", "could", "will")
+        and len(words) > 5
+        and words[1:3] == ["you", "be"]
+        and words[3] in _rewording("willing")
+        and words[4] == "to"
+    ):
+        return f"What would help you decide whether to {' '.join(parts[5:])}?"
     if first in _BE_VERBS:
         return f"In what way {lowered}?"
     if _NEGATIVE.search(first):

@@ -296,15 +296,26 @@ def test_open_and_yes_no_questions_are_told_apart() -> None:
 
 
 def test_yes_no_questions_fail_with_an_open_rewording() -> None:
-    check = _check(
-        replace(CAREFUL, questions=["Did you enjoy moving to management?"]), "thoughtful_questions"
-    )
+    questions = ["Did you enjoy moving to management?"]
+    check = _check(replace(CAREFUL, questions=questions), "thoughtful_questions")
     assert check.status == "fail"
     assert "'Did you enjoy moving to management?' can be answered with yes or no" in (
         check.suggestion
     )
-    assert "'How did you enjoy moving to management?'" in check.suggestion
-    assert open_rewording("Is it hard to hire?") == "In what way is it hard to hire?"
+    assert "'What did you enjoy about moving to management?'" in check.suggestion
+    for closed, reworded in (
+        ("Do you have any tips for a new lead?", "What tips do you have for a new lead?"),
+        ("Have you ever failed?", "When have you failed, and what did you learn?"),
+        ("Would you be willing to mentor me?", "What would help you decide whether to mentor me?"),
+        ("Is it hard to hire?", "In what way is it hard to hire?"),
+        ("Can you help me with hiring?", "How can you help me with hiring?"),
+        (
+            "Do you think it is worth it?",
+            "What would you weigh in deciding whether it is worth it?",
+        ),
+    ):
+        assert open_rewording(closed) == reworded
+        assert question_kind(reworded) == "open", reworded
 
 
 def test_one_open_question_passes_and_still_coaches_the_closed_one() -> None:
