@@ -126,6 +126,7 @@ def _matching_select(tenant_id: uuid.UUID) -> Select[Any]:
             Profile.openness,
             _programs_of("mentor"),
             _programs_of("mentee"),
+            User.manager_id,
         )
         .outerjoin(Profile, and_(Profile.user_id == User.id, Profile.tenant_id == User.tenant_id))
         .where(User.tenant_id == tenant_id)
@@ -135,6 +136,8 @@ def _matching_select(tenant_id: uuid.UUID) -> Select[Any]:
 def _matching_row(row: Sequence[Any]) -> MatchingRow:
     (user_id, name, active, roles, headline, bio, timezone, years, seniority, details) = row[:10]
     is_mentor, accepting, capacity, active_mentees, openness, mentoring, learning = row[10:17]
+    manager_id = row[17]
+    details = details or {}
     return MatchingRow(
         user_id=user_id,
         display_name=name,
@@ -145,7 +148,7 @@ def _matching_row(row: Sequence[Any]) -> MatchingRow:
         timezone=timezone,
         years_experience=years,
         seniority=seniority,
-        details=details or {},
+        details=details,
         is_mentor=bool(is_mentor),
         accepting_requests=bool(accepting),
         mentor_capacity=capacity or 0,
@@ -153,6 +156,9 @@ def _matching_row(row: Sequence[Any]) -> MatchingRow:
         openness=openness,
         mentor_programs=tuple(mentoring),
         mentee_programs=tuple(learning),
+        manager_id=manager_id,
+        # Declared in the profile body (as the API shows it: ids as text).
+        conflicts=tuple(uuid.UUID(who) for who in details.get("conflicts_of_interest") or ()),
     )
 
 

@@ -50,3 +50,10 @@ async def create_profile(
         .returning(Profile)
     )
     return profile
+
+
+async def existing_user_ids(session: AsyncSession, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these ids are users of the session's tenant (active or not)."""
+    if not user_ids:
+        return set()
+    return set(await session.scalars(select(User.id).where(User.id.in_(user_ids))))

@@ -157,6 +157,13 @@ class Mentee(RequestBody):
     goals: list[Goal] = Field(default_factory=list, max_length=20)
 
 
+MAX_CONFLICTS = 50
+CONFLICTS_DESCRIPTION = (
+    "Private: users of the organisation you must not be matched with (a close relative, a "
+    "direct report elsewhere, a business partner); not yourself. Shown only in your own profile."
+)
+
+
 class ProfileFields(RequestBody):
     """Every writable field; PUT replaces them all, PATCH changes those it names."""
 
@@ -179,11 +186,19 @@ class ProfileFields(RequestBody):
     skills: list[SkillEntry] = Field(default_factory=list, max_length=100)
     mentor: Mentor | None = None
     mentee: Mentee | None = None
+    conflicts_of_interest: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_CONFLICTS, description=CONFLICTS_DESCRIPTION
+    )
 
     @field_validator("languages", "values")
     @classmethod
     def no_repeated_tags(cls, items: list[str]) -> list[str]:
         return _unique(items)
+
+    @field_validator("conflicts_of_interest")
+    @classmethod
+    def no_repeated_people(cls, people: list[uuid.UUID]) -> list[uuid.UUID]:
+        return list(dict.fromkeys(people))
 
 
 class ProfilePatch(RequestBody):
@@ -204,6 +219,9 @@ class ProfilePatch(RequestBody):
     skills: list[SkillEntry] | None = Field(default=None, max_length=100)
     mentor: Mentor | None = None
     mentee: Mentee | None = None
+    conflicts_of_interest: list[uuid.UUID] | None = Field(
+        default=None, max_length=MAX_CONFLICTS, description=CONFLICTS_DESCRIPTION
+    )
 
 
 class Completeness(ResponseBody):
@@ -236,6 +254,7 @@ class PublicProfile(ResponseBody):
 class ProfileRead(PublicProfile):
     """Your own profile: everything, and how complete it is."""
 
+    conflicts_of_interest: list[uuid.UUID] = Field(description=CONFLICTS_DESCRIPTION)
     completeness: Completeness
     updated_at: datetime
 

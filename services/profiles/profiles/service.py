@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
-from services.core.errors import NotFound, Unauthorized
+from services.core.errors import FieldError, NotFound, Unauthorized, Unprocessable
 from services.core.etags import expect_version, stale
 from services.core.models import utcnow
 from services.core.outbox import emit
@@ -73,7 +73,8 @@ def to_public(user: User, profile: Profile | None) -> PublicProfile:
     return PublicProfile(
         user_id=user.id,
         display_name=user.display_name,
-        **fields.model_dump(exclude={"mentor", "availability"}),
+        # Declared conflicts are private: only their author reads them.
+        **fields.model_dump(exclude={"mentor", "availability", "conflicts_of_interest"}),
         availability=availability,
         mentor=_mentor_read(profile, fields),
     )
@@ -130,6 +131,7 @@ async def change(
             "achievements",
             "values",
             "skills",
+            "conflicts_of_interest",
         ):
             if fields[name] is None:
                 fields[name] = []
@@ -169,6 +171,7 @@ async def _write(
     body: ProfileFields,
 ) -> Profile | None:
     """Create or update the profile; None when creating found that another write created it."""
+    await _check_conflicts(session, user, body.conflicts_of_interest)
     derived = derive(body, user.roles)
     body = body.model_copy(update={"skills": derived.skills})
     before = fields_of(profile).model_dump(mode="json") if profile is not None else None
@@ -192,6 +195,25 @@ async def _write(
         tenant_id=principal.tenant_id,
     )
     return profile
+
+
+async def _check_conflicts(session: AsyncSession, user: User, conflicts: list[uuid.UUID]) -> None:
+    """Declared conflicts name other users of the organisation (another tenant's ids name
+    nobody here)."""
+    if user.id in conflicts:
+        raise Unprocessable(
+            "You cannot declare a conflict of interest with yourself.",
+            errors=[FieldError(loc=["body", "conflicts_of_interest"], msg="names yourself")],
+        )
+    unknown = set(conflicts) - await repository.existing_user_ids(session, conflicts)
+    if unknown:
+        raise Unprocessable(
+            "A declared conflict of interest is not a user of this organisation.",
+            errors=[
+                FieldError(loc=["body", "conflicts_of_interest"], msg=f"no such user: {who}")
+                for who in sorted(map(str, unknown))
+            ],
+        )
 
 
 def profile_columns(body: ProfileFields, derived: Derived) -> dict[str, Any]:

@@ -32,6 +32,8 @@ from services.profiles.users import service as users
 from services.profiles.users.models import User
 from services.profiles.users.schemas import UserUpdate
 
+ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
 # Attributes of a user's SCIM representation that mirror a column (see `storage`).
 MIRRORED = (("active", "active"), ("displayName", "display_name"))
 
@@ -165,6 +167,11 @@ async def _apply(session: AsyncSession, caller: Caller, user: User, fields: User
     if changes:
         user = await users.update_user(session, caller.principal, user.id, _user_update(**changes))
     if fields.scim_attributes is not None:
+        sent_manager = manager_reference(fields.scim_attributes)
+        if sent_manager != manager_reference(user.scim_attributes):
+            # Only when the identity provider changes the manager: a write about something
+            # else keeps the one an admin may have set.
+            user.manager_id = await users.known_manager(session, user, sent_manager)
         attributes = dict(fields.scim_attributes)
         for key, column in MIRRORED:
             if key in attributes:
@@ -176,6 +183,14 @@ async def _apply(session: AsyncSession, caller: Caller, user: User, fields: User
         # update_user announces renames and role changes; a new sign-in email matters as much.
         users.announce_update(session, user)
     return user
+
+
+def manager_reference(attributes: dict[str, Any] | None) -> str | None:
+    """The enterprise extension's `manager.value` in a SCIM representation: a user's id."""
+    extension = (attributes or {}).get(ENTERPRISE_USER)
+    manager = extension.get("manager") if isinstance(extension, dict) else None
+    value = manager.get("value") if isinstance(manager, dict) else None
+    return str(value) if value else None
 
 
 async def delete_user(session: AsyncSession, caller: Caller, user_id: uuid.UUID) -> None:

@@ -1,11 +1,13 @@
 """The users table: the people of a tenant, their roles and whether they may sign in."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     DateTime,
+    ForeignKey,
     Index,
     String,
     UniqueConstraint,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.core.models import Base, TenantScoped, Versioned
@@ -45,6 +48,11 @@ class User(Base, TenantScoped, Versioned):
     # numbers, enterprise attributes), kept so SCIM reads return what it wrote.
     scim_attributes: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # The person's manager, where known (SCIM's enterprise `manager`, or an admin): matching
+    # never pairs someone with their manager. Indexed so a manager's removal finds the reports.
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(
+        PgUUID(as_uuid=True), ForeignKey("profiles.users.id", ondelete="SET NULL"), index=True
     )
 
 

@@ -83,3 +83,11 @@ async def list_users(
             User.email.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\")
         )
     return await paginate(session, stmt, User, params)
+
+
+async def ids_by_email(session: AsyncSession, emails: list[str]) -> dict[str, uuid.UUID]:
+    """The ids of the users with these (normalised) emails, by email."""
+    if not emails:
+        return {}
+    rows = await session.execute(select(User.email, User.id).where(User.email.in_(emails)))
+    return {email: user_id for email, user_id in rows.all()}

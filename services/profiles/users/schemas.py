@@ -15,6 +15,9 @@ class UserRead(ResponseBody):
     display_name: str
     roles: list[str]
     active: bool
+    manager_id: uuid.UUID | None = Field(
+        default=None, description="The person's manager, where known: never matched with them."
+    )
 
 
 Role = Literal["mentee", "mentor", "admin"]
@@ -24,3 +27,8 @@ class UserUpdate(RequestBody):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=3)
     active: bool | None = Field(default=None, description="False deactivates the account.")
+    manager_id: uuid.UUID | None = Field(
+        default=None,
+        description="A user of the organisation, not the person themselves; null: no manager "
+        "known. Matching never pairs someone with their manager.",
+    )

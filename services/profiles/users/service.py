@@ -111,6 +111,11 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update: boo
     return user
 
 
+async def user_ids_by_email(session: AsyncSession, emails: list[str]) -> dict[str, uuid.UUID]:
+    """Ids of the session tenant's users with these emails (normalised first), by email."""
+    return await repository.ids_by_email(session, [normalise_email(e) for e in emails])
+
+
 async def update_user(
     session: AsyncSession,
     principal: Principal,
@@ -132,6 +137,8 @@ async def update_user(
         changes.get("active") is False or ("roles" in changes and "admin" not in changes["roles"])
     ):
         raise Conflict("You cannot deactivate yourself or drop your own admin role.")
+    if "manager_id" in changes:
+        user.manager_id = await _manager_for(session, user, changes["manager_id"])
     if "display_name" in changes:
         user.display_name = changes["display_name"]
     if "roles" in changes:
@@ -147,6 +154,40 @@ async def update_user(
     if "roles" in changes or "display_name" in changes:
         announce_update(session, user)
     return user
+
+
+async def _manager_for(
+    session: AsyncSession, user: User, manager_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The manager an admin names, if it is another user of the organisation (another
+    tenant's id reads as unknown, like any id that names nobody here)."""
+    if manager_id is None:
+        return None
+    if manager_id == user.id:
+        raise Unprocessable(
+            "Nobody is their own manager.",
+            errors=[FieldError(loc=["body", "manager_id"], msg="cannot be the user themselves")],
+        )
+    if await repository.get_user(session, manager_id) is None:
+        raise Unprocessable(
+            "The manager is not a user of this organisation.",
+            errors=[FieldError(loc=["body", "manager_id"], msg="no such user")],
+        )
+    return manager_id
+
+
+async def known_manager(
+    session: AsyncSession, user: User, reference: str | None
+) -> uuid.UUID | None:
+    """The manager an identity provider names (a user id), if it is another user of the
+    organisation; None for anything else, which the caller keeps only as it was sent."""
+    try:
+        manager_id = uuid.UUID(str(reference)) if reference else None
+    except ValueError:
+        return None
+    if manager_id is None or manager_id == user.id:
+        return None
+    return manager_id if await repository.get_user(session, manager_id) is not None else None
 
 
 def announce_update(session: AsyncSession, user: User) -> None:
