@@ -129,6 +129,29 @@ def token(
 app.command("import", epilog=import_help())(import_file)
 
 
+@app.command("demo")
+def demo(
+    mentors: Annotated[int, typer.Option(min=2, help="Generated mentors.")] = 200,
+    mentees: Annotated[int, typer.Option(min=1, help="Generated mentees.")] = 300,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same people.")] = 7,
+) -> None:
+    """Seed the demo tenant `demo` with generated mentors and mentees in a program, then print
+    tokens and curl commands to try matching. Run again: the same people, new tokens."""
+    import os
+
+    # The import's own log lines would bury the instructions; problems are still shown.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    _prepare()
+    from deploy import demo as seeding
+
+    try:
+        result = asyncio.run(seeding.run(mentors, mentees, seed))
+    except seeding.DemoError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(result.instructions())
+
+
 @app.command("migrate")
 def migrate() -> None:
     """Bring the database schema up to date."""

@@ -62,3 +62,11 @@ async def delete_places(
         stmt.returning(ProgramParticipant.role, ProgramParticipant.tenant_id)
     )
     return [(row[0], row[1]) for row in result.all()]
+
+
+async def program_named(session: AsyncSession, name: str) -> Program | None:
+    """The oldest program with this name (names are not unique)."""
+    program: Program | None = await session.scalar(
+        select(Program).where(Program.name == name).order_by(Program.created_at).limit(1)
+    )
+    return program

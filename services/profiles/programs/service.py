@@ -30,6 +30,10 @@ async def get_program(
     return program
 
 
+async def program_named(session: AsyncSession, name: str) -> Program | None:
+    return await repository.program_named(session, name)
+
+
 async def create_program(
     session: AsyncSession, principal: Principal, body: ProgramCreate
 ) -> Program:
