@@ -149,16 +149,15 @@ async def seed_demo(
         raise DemoError("a demo needs at least 2 mentors and 1 mentee")
     generated = people(mentors, mentees, seed)
     tenant_id, created, admin = await _tenant(slug)
-    for start in range(0, len(generated), PEOPLE_PER_IMPORT):
-        await _import(tenant_id, admin, generated[start : start + PEOPLE_PER_IMPORT])
+    await import_people(tenant_id, admin, generated)
     mentee = generated[mentors]
     mentor, manager = _mentors_for(mentee, generated[:mentors])
     async with database.transaction(tenant_id=tenant_id) as session:
         ids = await users.user_ids_by_email(session, [p.email for p in generated])
         principal = Principal(tenant_id, admin, admin_email(slug), frozenset({"admin"}))
         program_id = await _program(session, principal)
-        for person in generated:
-            await programs.enrol(session, program_id, ids[person.email], person.roles[0])
+        places = [(ids[person.email], person.roles[0]) for person in generated]
+        await programs.enrol_many(session, tenant_id, program_id, places)
         await users.update_user(
             session, principal, ids[mentee.email], UserUpdate(manager_id=ids[manager.email])
         )
@@ -252,8 +251,14 @@ async def _tenant(slug: str) -> tuple[uuid.UUID, bool, uuid.UUID]:
         return tenant.id, created, admin.id
 
 
+async def import_people(tenant_id: uuid.UUID, admin_id: uuid.UUID, persons: list[Person]) -> None:
+    """The people as bulk imports (of PEOPLE_PER_IMPORT each), run here as `mentorship import`
+    runs them, recorded as created by `admin_id`."""
+    for start in range(0, len(persons), PEOPLE_PER_IMPORT):
+        await _import(tenant_id, admin_id, persons[start : start + PEOPLE_PER_IMPORT])
+
+
 async def _import(tenant_id: uuid.UUID, admin_id: uuid.UUID, batch: list[Person]) -> None:
-    """The people as one bulk import, run here as `mentorship import` runs it."""
     source = "\n".join(json.dumps(person.import_line()) for person in batch).encode()
     async with database.transaction(tenant_id=tenant_id) as session:
         record = await imports.create_import(
@@ -265,6 +270,7 @@ async def _import(tenant_id: uuid.UUID, admin_id: uuid.UUID, batch: list[Person]
             enqueue=False,
         )
         import_id = record.id
+    del source
     await run_import(None, str(import_id))
     async with database.session(readonly=True, tenant_id=tenant_id) as session:
         done = await imports.get_import(session, import_id)

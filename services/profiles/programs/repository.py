@@ -1,9 +1,11 @@
 """Every SQL statement over programs and their participants."""
 
+import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -70,3 +72,34 @@ async def program_named(session: AsyncSession, name: str) -> Program | None:
         select(Program).where(Program.name == name).order_by(Program.created_at).limit(1)
     )
     return program
+
+
+_ENROL_MANY = text(
+    """
+    INSERT INTO profiles.program_participants
+        (id, tenant_id, program_id, user_id, role, created_at, updated_at)
+    SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), CAST(:program_id AS uuid), r.user_id,
+           r.role, now(), now()
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(user_id uuid, role text)
+    JOIN profiles.users u ON u.id = r.user_id AND u.tenant_id = CAST(:tenant_id AS uuid)
+    ON CONFLICT (program_id, user_id, role) DO NOTHING
+    RETURNING user_id, role
+    """
+)
+
+
+async def enrol_many(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID,
+    places: Sequence[tuple[uuid.UUID, str]],
+) -> list[tuple[uuid.UUID, str]]:
+    """Give these (user, role) places in the program in one statement; returns the places that
+    were new (users of another tenant are skipped)."""
+    if not places:
+        return []
+    rows = json.dumps([{"user_id": str(user), "role": role} for user, role in places])
+    found = await session.execute(
+        _ENROL_MANY, {"tenant_id": tenant_id, "program_id": program_id, "rows": rows}
+    )
+    return [(user_id, role) for user_id, role in found.all()]

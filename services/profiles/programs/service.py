@@ -1,13 +1,14 @@
 """Use cases of programs and their participants. Flushes, never commits."""
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from services.core.etags import expect_version
-from services.core.outbox import emit
+from services.core.outbox import emit, emit_many
 from services.core.pagination import PageParams
 from services.profiles.programs import repository
 from services.profiles.programs.models import Program, ProgramParticipant
@@ -141,6 +142,30 @@ async def enrol(
         tenant_id=participant.tenant_id,
     )
     return participant
+
+
+async def enrol_many(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID,
+    places: Sequence[tuple[uuid.UUID, str]],
+) -> int:
+    """`enrol` for many people at once (bulk seeding): one statement, one event per new place;
+    returns how many were new. The program must be the tenant's (NotFound otherwise)."""
+    program = await get_program(session, program_id)
+    added = await repository.enrol_many(session, tenant_id, program.id, places)
+    await emit_many(
+        session,
+        [
+            (
+                "program.participant_added",
+                {"program_id": str(program.id), "user_id": str(user_id), "role": role},
+            )
+            for user_id, role in added
+        ],
+        tenant_id=tenant_id,
+    )
+    return len(added)
 
 
 async def list_participants(
