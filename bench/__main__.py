@@ -2,13 +2,14 @@
 
 import sys
 
-from bench import gateway, outbox, profiles, requests_review
+from bench import gateway, matching, outbox, profiles, requests_review
 
 BENCHES = {
     "gateway": gateway.main,
     "profiles": profiles.main,
     "outbox": outbox.main,
     "requests": requests_review.main,
+    "matching": matching.main,
 }
 
 if __name__ == "__main__":
