@@ -1,0 +1,160 @@
+"""The five factors and the hard filters, vectorised, against the scalar explain."""
+
+import uuid
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.matching import scoring
+from services.matching.features import FACTORS, Goal, MatchProfile, Skill, Window
+
+NOW = datetime(2026, 5, 6, 12, tzinfo=UTC)
+OFFICE = tuple(Window(day, 9 * 60, 17 * 60) for day in range(5))
+
+
+def person(**fields) -> MatchProfile:
+    fields.setdefault("user_id", uuid.uuid4())
+    fields.setdefault("display_name", "Someone")
+    fields.setdefault("active", True)
+    fields.setdefault("roles", ("mentor", "mentee"))
+    return MatchProfile(**fields)
+
+
+def mentor(**fields) -> MatchProfile:
+    base = {
+        "is_mentor": True,
+        "accepting_requests": True,
+        "capacity": 3,
+        "languages": ("en",),
+    }
+    return person(**{**base, **fields})
+
+
+MENTEE = person(
+    languages=("en",),
+    learning=(Skill("python", "Python", 2),),
+    goals=(Goal("Lead a team", "Hiring and leading people", (Skill("hiring", "Hiring", 0),), 6),),
+    weekly=OFFICE,
+    timezone="America/New_York",
+    values=("integrity", "continuous learning"),
+    channels=("video",),
+)
+
+
+def test_weights_default_and_normalise_and_refuse_nonsense() -> None:
+    assert scoring.weights_vector(None).tolist() == pytest.approx([0.35, 0.2, 0.15, 0.15, 0.15])
+    assert scoring.weights_vector({"expertise": 2, "values": 2}).tolist() == [0.5, 0, 0.5, 0, 0]
+    for bad in ({"expertise": -1, "values": 1}, {"expertise": 0}, {"nope": 1}):
+        with pytest.raises(ValueError):
+            scoring.weights_vector(bad)
+
+
+def test_the_mentor_who_teaches_the_targets_ranks_first_with_readable_reasons() -> None:
+    strong = mentor(
+        expertise=(Skill("python", "Python", 5), Skill("hiring", "Hiring", 5)),
+        weekly=OFFICE,
+        timezone="Europe/Berlin",
+        values=("integrity",),
+        channels=("video",),
+        active_mentees=2,
+        bio="I have been hiring and leading engineering teams for ten years.",
+    )
+    weak = mentor(expertise=(Skill("excel", "Excel", 3),), languages=("en", "de"))
+    arrays = scoring.MentorArrays()
+    arrays.upsert([weak, strong])
+    scores = scoring.score(arrays, MENTEE, None, as_of=NOW)
+    ranked = scoring.top(scores, 10)
+    assert [arrays.user_id_at(row) for row in ranked] == [strong.user_id, weak.user_id]
+    assert ((scores.factors >= 0) & (scores.factors <= 1)).all()
+    factors = scoring.factor_map(scores, ranked[0])
+    said = scoring.reasons(MENTEE, strong, factors, as_of=NOW)
+    assert "Strong in 2 of your 2 target skills: Python, Hiring" in said
+    assert "10 h/week of shared availability; 1 of 3 mentee places left" in said
+    assert "Shares your values: integrity" in said
+    assert "Both prefer video calls; speaks English" in said
+    assert said[0] == scoring.reasons(MENTEE, strong, factors, as_of=NOW)[0]
+
+
+def test_a_mentee_with_no_data_gets_no_perfect_factor_and_no_crash() -> None:
+    arrays = scoring.MentorArrays()
+    arrays.upsert([mentor(), mentor(expertise=(Skill("go", "Go", 5),), openness=1.0)])
+    empty = person(roles=("mentee",))
+    scores = scoring.score(arrays, empty, None, as_of=NOW)
+    assert scores.eligible.all()
+    assert (scores.factors < 1).all()
+
+
+def test_rows_are_reused_and_removed_mentors_are_never_eligible() -> None:
+    arrays = scoring.MentorArrays(capacity=2)
+    first, second, third = mentor(), mentor(), mentor()
+    arrays.upsert([first, second])
+    arrays.remove([first.user_id])
+    arrays.upsert([third, person(user_id=second.user_id, is_mentor=False)])
+    assert len(arrays) == 1 and arrays.row_of(second.user_id) is None
+    assert arrays.row_of(third.user_id) == 0  # the freed row came back
+    scores = scoring.score(arrays, MENTEE, None, as_of=NOW)
+    assert scores.eligible.tolist() == [True, False]
+
+
+PEOPLE = [uuid.UUID(int=i) for i in range(1, 7)]
+PROGRAMS = [uuid.UUID(int=100 + i) for i in range(2)]
+
+
+@st.composite
+def profiles(draw, user_id: uuid.UUID) -> MatchProfile:
+    return person(
+        user_id=user_id,
+        active=draw(st.booleans()),
+        is_mentor=draw(st.booleans()),
+        accepting_requests=draw(st.booleans()),
+        capacity=draw(st.integers(0, 3)),
+        active_mentees=draw(st.integers(0, 3)),
+        languages=tuple(draw(st.lists(st.sampled_from(["en", "de", "pt", "pt-br"]), max_size=2))),
+        expertise=tuple(
+            Skill(key, key.title(), draw(st.integers(1, 5)))
+            for key in draw(
+                st.lists(st.sampled_from(["python", "django", "go", "hiring"]), unique=True)
+            )
+        ),
+        learning=tuple(
+            Skill(key, key.title(), draw(st.integers(0, 5)))
+            for key in draw(st.lists(st.sampled_from(["python", "go", "hiring"]), unique=True))
+        ),
+        industries=tuple(draw(st.lists(st.sampled_from(["fintech", "health"]), unique=True))),
+        values=tuple(draw(st.lists(st.sampled_from(["integrity", "growth"]), unique=True))),
+        channels=tuple(draw(st.lists(st.sampled_from(["video", "chat"]), unique=True))),
+        style=draw(st.sampled_from([None, "direct", "supportive"])),
+        timezone=draw(st.sampled_from([None, "Europe/Berlin", "Asia/Tokyo"])),
+        weekly=tuple(draw(st.lists(st.sampled_from(OFFICE), max_size=2))),
+        manager_id=draw(st.sampled_from([None, *PEOPLE])),
+        conflicts=frozenset(draw(st.lists(st.sampled_from(PEOPLE), max_size=2))),
+        mentor_programs=frozenset(draw(st.lists(st.sampled_from(PROGRAMS), max_size=2))),
+        bio=draw(st.sampled_from(["", "python hiring", "leading teams"])),
+        openness=draw(st.floats(0, 1)),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_blocked_by_is_empty_exactly_when_the_vectorised_filter_says_eligible(data) -> None:
+    people = [data.draw(profiles(user_id)) for user_id in PEOPLE]
+    mentee = people[0]
+    program = data.draw(st.sampled_from([None, *PROGRAMS]))
+    excluded = set(data.draw(st.lists(st.sampled_from(PEOPLE), max_size=2)))
+    arrays = scoring.MentorArrays(capacity=2)
+    arrays.upsert(people)
+    scores = scoring.score(arrays, mentee, None, as_of=NOW, program_id=program, excluded=excluded)
+    assert ((scores.factors >= 0) & (scores.factors <= 1)).all()
+    for candidate in people:
+        row = arrays.row_of(candidate.user_id)
+        blocked = scoring.blocked_by(
+            mentee, candidate, program_id=program, existing=candidate.user_id in excluded
+        )
+        eligible = row is not None and bool(scores.eligible[row])
+        assert (blocked == []) == eligible, (blocked, candidate)
+    assert scores.eligible.sum() == len(scoring.top(scores, 10))
+    assert np.all(np.diff(scores.total[scoring.top(scores, 10)]) <= 0)
+    assert FACTORS[0] == "expertise"
