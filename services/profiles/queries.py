@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, Text, and_, cast, func, select, true
+from sqlalchemy import BigInteger, Select, Text, and_, cast, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.user_state import UserState
@@ -194,32 +194,59 @@ def _xid_as_bigint(xid8: Any) -> Any:
     return cast(cast(xid8, Text), BigInteger)
 
 
-async def matching_changes(
-    session: AsyncSession, tenant_id: uuid.UUID, since: int
-) -> tuple[int, list[MatchingRow]]:
-    """What changed for matching since a horizon: `(horizon, rows)`.
+@dataclass(frozen=True, slots=True)
+class FeedPosition:
+    """Where a reader of `matching_changes` is: every transaction below `xmax` that is not in
+    `running` had finished when it last read, so its changes were read then (or, if it was
+    rolled back, there are none). What the next read must look at is the rest."""
 
-    The rows are the people whose profile row was stamped (migration 0014) by a transaction
-    with id >= `since`, mentors or not (one who stopped mentoring must leave an index); the
-    horizon is the xmin of the very snapshot those rows were read in, all in ONE statement.
-    Pass the horizon back as the next `since`: a transaction this snapshot did not see was
-    still running or had not started, so its id is >= xmin, and the next call sees its rows
-    once it has committed; rows already seen may come again. `since=0`: a full load, of the
-    mentors only (there is nothing yet to remove)."""
+    xmax: int = 0
+    running: tuple[int, ...] = ()
+
+    @property
+    def is_start(self) -> bool:
+        return self.xmax == 0
+
+
+FEED_START = FeedPosition()
+
+
+async def matching_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, since: FeedPosition
+) -> tuple[FeedPosition, list[MatchingRow]]:
+    """What changed for matching since a position: `(next position, rows)`, in ONE statement.
+
+    The rows are the people whose profile row was stamped (migration 0014) by a transaction the
+    position had not seen finish (id >= its xmax, or among its running ones): mentors or not,
+    since one who stopped mentoring must leave an index. The next position is the very
+    snapshot those rows were read in: its xmax and the transactions running in it (plus the
+    reader's own, when it has one, as a test's outer transaction does). A transaction that
+    snapshot did not see is one of those, so the next read finds its rows once it has
+    committed; rows already seen may come again. Exact without waiting for the oldest
+    transaction of the server to end, so a long one elsewhere does not make every read fetch
+    everything changed since it began. `FEED_START`: a full load, of the mentors only."""
+    current = select(func.pg_current_snapshot().label("s")).subquery("current")
+    running = func.pg_snapshot_xip(current.c.s).table_valued("xid").alias("running")
     snapshot = select(
-        _xid_as_bigint(func.pg_snapshot_xmin(func.pg_current_snapshot())).label("horizon")
+        _xid_as_bigint(func.pg_snapshot_xmax(current.c.s)).label("xmax"),
+        func.array(select(_xid_as_bigint(running.c.xid)).scalar_subquery()).label("running"),
+        _xid_as_bigint(func.pg_current_xact_id_if_assigned()).label("own"),
     ).subquery("snapshot")
-    changed_rows = _matching_select(tenant_id).where(
-        Profile.changed_xid >= since, Profile.tenant_id == tenant_id
-    )
-    if since <= 0:
+    changed_rows = _matching_select(tenant_id).where(Profile.tenant_id == tenant_id)
+    if since.is_start:
         changed_rows = changed_rows.where(Profile.is_mentor)
+    else:
+        changed_rows = changed_rows.where(
+            or_(Profile.changed_xid >= since.xmax, Profile.changed_xid.in_(since.running))
+        )
     changed = changed_rows.subquery("changed")
-    # The horizon comes back even when nothing changed (the usual case): a LEFT JOIN on true.
-    statement = select(snapshot.c.horizon, changed).select_from(snapshot.outerjoin(changed, true()))
+    # The position comes back even when nothing changed (the usual case): a LEFT JOIN on true.
+    statement = select(snapshot, changed).select_from(snapshot.outerjoin(changed, true()))
     result = (await session.execute(statement)).all()
-    horizon = int(result[0][0])
-    return horizon, [_matching_row(row[1:]) for row in result if row[1] is not None]
+    xmax, running_ids, own = result[0][:3]
+    ids = {int(xid) for xid in running_ids or ()} | ({int(own)} if own is not None else set())
+    position = FeedPosition(int(xmax), tuple(sorted(ids)))
+    return position, [_matching_row(row[3:]) for row in result if row[3] is not None]
 
 
 def skill_key(name: str) -> str:
