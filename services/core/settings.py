@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         default=10.0,
         description="Wait before a failed delivery's first retry; doubles with each try.",
     )
+    matching_index_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="A tenant's in-memory mentor index is dropped after this long unused (the "
+        "next recommendation loads it again); bounds each process's memory to the tenants "
+        "in use.",
+    )
     outbox_retention_hours: int = Field(
         default=168,
         description="How long delivered deliveries and finished events are kept; parked ones "

@@ -1,0 +1,88 @@
+"""The per-process, per-tenant index of mentor features that recommendations score against.
+
+Each tenant's mentors live as `scoring.MentorArrays` with the position in the change feed
+(`profiles.queries.matching_changes`) they are current to. Every use first asks the feed what
+changed since that position (one round trip, usually no rows) and applies it in place, so a
+profile change committed anywhere (another replica, a split service, a worker, SCIM, an
+import) is in the very next recommendation of every process, and no request rebuilds the
+matrices; the first use of a tenant in a process loads it whole. Tenants unused for
+`MATCHING_INDEX_IDLE_MINUTES` are dropped, so a process holds only the tenants in use.
+
+Safety under asyncio: the catch-up (feed read, then apply) runs under the tenant's lock, so two
+catch-ups never interleave and an older delta never lands after a newer one. Scoring is plain
+synchronous numpy: a caller scores right after `current()` returns, with no `await` in between,
+so no update can run while it reads the arrays (copying 100,000 rows for copy-on-write would
+cost more than the whole score).
+"""
+
+import asyncio
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching import features, scoring
+from services.profiles import queries as profiles
+
+
+@dataclass
+class TenantMentors:
+    arrays: scoring.MentorArrays = field(default_factory=scoring.MentorArrays)
+    position: profiles.FeedPosition = profiles.FEED_START
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    used_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What one catch-up did: rows the feed returned, and whether it was a full load."""
+
+    rows: int
+    full: bool
+
+
+class MentorIndex:
+    def __init__(self, *, idle_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._idle_seconds = idle_seconds
+        self._clock = clock
+        self._tenants: OrderedDict[uuid.UUID, TenantMentors] = OrderedDict()
+        self.last_catch_up: CatchUp | None = None
+
+    def __contains__(self, tenant_id: uuid.UUID) -> bool:
+        return tenant_id in self._tenants
+
+    def tenants(self) -> list[uuid.UUID]:
+        return list(self._tenants)
+
+    def nbytes(self) -> int:
+        return sum(entry.arrays.nbytes() for entry in self._tenants.values())
+
+    async def current(self, session: AsyncSession, tenant_id: uuid.UUID) -> scoring.MentorArrays:
+        """The tenant's mentors, caught up with every change committed before this call.
+        Score them before the next `await`."""
+        now = self._clock()
+        self._evict_idle(now)
+        entry = self._tenants.get(tenant_id)
+        if entry is None:
+            entry = self._tenants[tenant_id] = TenantMentors()
+        entry.used_at = now
+        self._tenants.move_to_end(tenant_id)
+        async with entry.lock:
+            since = entry.position
+            entry.position, rows = await profiles.matching_changes(session, tenant_id, since)
+            if rows:
+                # upsert removes whoever is no longer an active mentor.
+                entry.arrays.upsert(features.from_row(row) for row in rows)
+            self.last_catch_up = CatchUp(rows=len(rows), full=since.is_start)
+        return entry.arrays
+
+    def _evict_idle(self, now: float) -> None:
+        # Least recently used first: stop at the first one still in use.
+        while self._tenants:
+            tenant_id, entry = next(iter(self._tenants.items()))
+            if now - entry.used_at < self._idle_seconds or entry.lock.locked():
+                return
+            del self._tenants[tenant_id]
