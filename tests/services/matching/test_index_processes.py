@@ -28,7 +28,9 @@ async def other_gateway() -> AsyncIterator[Gateway]:
     """A second process, as far as matching can tell: its own apps and so its own index."""
     app = Gateway(get_settings(), database=database, redis=Redis.from_url(get_settings().redis_url))
     yield app
-    await app.close()
+    # Not app.close(): the database, queue and caches are the suite's own, shared with the
+    # session's gateway; only this Redis client is the second gateway's.
+    await app.redis.aclose()
 
 
 def index_of(gateway: Gateway) -> MentorIndex:
