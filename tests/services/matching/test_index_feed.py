@@ -86,6 +86,16 @@ async def test_user_and_program_changes_reach_the_feed(
         _, rows = await queries.matching_changes(session, tenant.id, position)
     assert rows[0].active is False
 
+    # A manager named by an admin (a conflict of interest for matching).
+    boss = await _user_id(committing_client, await tenant.headers("boss@example.com"))
+    managed = await committing_client.patch(
+        f"/v1/users/{ada_id}", json={"manager_id": str(boss)}, headers=admin
+    )
+    assert managed.status_code == 200, managed.text
+    next_position, changed = await _changes(tenant, position_after)
+    assert list(changed) == [ada_id]
+    position_after = next_position
+
     # A place in a program, given and taken away (raw SQL: as SCIM groups and imports do).
     async with database.session(readonly=True, tenant_id=tenant.id) as session:
         program_id = await queries.default_program_id(session, tenant.id)
