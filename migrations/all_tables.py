@@ -2,7 +2,7 @@
 
 from services.core.idempotency import IdempotencyKey
 from services.core.outbox import Delivery, OutboxEvent
-from services.matching.runs.models import MatchingRun
+from services.matching.runs.models import MatchingAssignment, MatchingRun
 from services.profiles.imports.models import Import
 from services.profiles.profiles.models import Profile
 from services.profiles.programs.models import Program, ProgramParticipant
@@ -18,6 +18,7 @@ __all__ = [
     "Delivery",
     "IdempotencyKey",
     "Import",
+    "MatchingAssignment",
     "MatchingRun",
     "Mentorship",
     "MentorshipRequest",

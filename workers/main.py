@@ -40,6 +40,9 @@ from services.core.queue import (
 )
 from services.core.tasks import purge_idempotency_keys
 from services.core.user_state import user_states
+from services.matching import RUN_JOB
+from services.matching.tasks import JOB_TIMEOUT_SECONDS as RUN_TIMEOUT_SECONDS
+from services.matching.tasks import run_cohort, sweep_runs
 from services.profiles.imports import IMPORT_JOB
 from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
 from workers.subscriptions import collect
@@ -77,6 +80,8 @@ FUNCTIONS: list[Function] = [
     func(_job(relay_outbox), name=RELAY_JOB, keep_result=0),
     func(_job(deliver_events), name=DELIVER_JOB, keep_result=0),
     func(_job(run_import), name=IMPORT_JOB, keep_result=0, timeout=JOB_TIMEOUT_SECONDS),
+    # Cohort runs go to the bulk lane (services.matching.runs.service.wake).
+    func(_job(run_cohort), name=RUN_JOB, keep_result=0, timeout=RUN_TIMEOUT_SECONDS),
 ]
 
 
@@ -98,6 +103,7 @@ LANES: dict[Lane, LaneSettings] = {
                 unique=True,
             ),
             cron(_job(sweep_imports), name="profiles.sweep_imports", second={15, 45}, unique=True),
+            cron(_job(sweep_runs), name="matching.sweep_runs", second={5, 35}, unique=True),
         ],
         max_jobs=20,
     ),

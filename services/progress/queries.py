@@ -1,8 +1,11 @@
 """Read-only queries other services may use; they never import the progress models directly."""
 
 import uuid
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.progress.commands import RUNNING_STATUSES
@@ -22,3 +25,22 @@ async def active_mentor_ids(
         )
     )
     return set(rows)
+
+
+async def running_pairs(
+    session: AsyncSession, tenant_id: uuid.UUID, mentee_ids: Collection[uuid.UUID]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(mentee, mentor) of every running mentorship these mentees have, on hold or not, as
+    `active_mentor_ids` for many mentees at once (a cohort run): one statement whatever their
+    number."""
+    if not mentee_ids:
+        return set()
+    ids = bindparam("mentee_ids", list(mentee_ids), type_=ARRAY(PgUUID(as_uuid=True)))
+    rows = await session.execute(
+        select(Mentorship.mentee_id, Mentorship.mentor_id).where(
+            Mentorship.tenant_id == tenant_id,
+            Mentorship.mentee_id == any_(ids),
+            Mentorship.status.in_(RUNNING_STATUSES),
+        )
+    )
+    return {(mentee, mentor) for mentee, mentor in rows.all()}

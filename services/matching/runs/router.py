@@ -1,22 +1,165 @@
-"""HTTP routes of the matching service."""
+"""HTTP routes of cohort matching runs (admins only)."""
 
+import csv
+import io
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Final
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
+from services.core.pagination import Page, PageQuery
+from services.matching.features import FACTORS
 from services.matching.runs import service
-from services.matching.runs.schemas import MatchingRunRead
+from services.matching.runs.schemas import AssignmentRead, MatchingRunRead, RunCreate
 
-router = APIRouter(prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 422))
+router = APIRouter(
+    prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 403, 422)
+)
+
+CSV: Final = "text/csv"
+CSV_COLUMNS: Final = ("mentee_id", "mentor_id", "score", *FACTORS, "reasons")
+REASONS_SEPARATOR: Final = " | "
+
+# The assignments answer in one of two representations, chosen by Accept. Both are declared
+# for 200, so the OpenAPI document says so and generated clients read JSON by default.
+_ASSIGNMENTS_200: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "A page of assignments (JSON), or every assignment of the run (CSV).",
+        "content": {
+            CSV: {
+                "schema": {"type": "string"},
+                "example": "mentee_id,mentor_id,score,expertise,accessibility,values,"
+                "communication,adaptability,reasons\n",
+            }
+        },
+    }
+}
 
 
-@router.get("/runs/{run_id}", response_model=MatchingRunRead, responses=problem_responses(403, 404))
+@router.post(
+    "/runs",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=MatchingRunRead,
+    responses=problem_responses(404),
+)
+async def create_matching_run(
+    body: RunCreate,
+    response: Response,
+    principal: Admin,
+    session: Session,
+) -> MatchingRunRead:
+    """Match a whole program: every active mentee of the program to at most one of its mentors,
+    within the places each mentor has left, never twice to a pair that has an open request or a
+    running mentorship, and never across a conflict of interest. A worker computes it; follow
+    `progress` and `status` at `GET /v1/matching/runs/{id}`."""
+    run = await service.create_run(session, principal, body)
+    response.headers["Location"] = f"/v1/matching/runs/{run.id}"
+    return MatchingRunRead.of(run)
+
+
+@router.get("/runs", response_model=Page[MatchingRunRead])
+async def list_matching_runs(
+    _principal: Admin,
+    params: PageQuery,
+    session: Session,
+    program_id: uuid.UUID | None = Query(None, description="Only the runs of this program."),
+) -> Page[MatchingRunRead]:
+    """Runs of your organisation, newest first."""
+    runs, next_cursor = await service.list_runs(session, params, program_id)
+    return Page[MatchingRunRead].of([MatchingRunRead.of(run) for run in runs], next_cursor)
+
+
+@router.get("/runs/{run_id}", response_model=MatchingRunRead, responses=problem_responses(404))
 async def get_matching_run(
     run_id: uuid.UUID,
     _principal: Admin,
     session: Session,
 ) -> MatchingRunRead:
-    """Status and figures of a cohort matching run."""
-    return MatchingRunRead.model_validate(await service.get_run(session, run_id))
+    """Status, progress and figures of a cohort matching run."""
+    return MatchingRunRead.of(await service.get_run(session, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/assignments",
+    response_model=Page[AssignmentRead],
+    responses={**_ASSIGNMENTS_200, **problem_responses(404, 409)},
+)
+async def list_matching_run_assignments(
+    run_id: uuid.UUID,
+    request: Request,
+    _principal: Admin,
+    params: PageQuery,
+    session: Session,
+) -> Any:
+    """A succeeded run's assignments, best score first, a page at a time. With
+    `Accept: text/csv`, every assignment at once as CSV (`limit` and `cursor` do not apply):
+    a header row, then one row per assignment with the five factors as columns and the reasons
+    joined by ` | `. A run that has not succeeded has none yet (409)."""
+    if prefers_csv(request.headers.get("accept")):
+        await service.finished_run(session, run_id)
+        return StreamingResponse(
+            _csv_rows(session, run_id),
+            media_type=f"{CSV}; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="run-{run_id}.csv"'},
+        )
+    rows, next_cursor = await service.assignments_page(session, run_id, params)
+    return Page[AssignmentRead].of(rows, next_cursor)
+
+
+def prefers_csv(accept: str | None) -> bool:
+    """Whether Accept ranks `text/csv` above `application/json`. A media range counts by its
+    exact entry if it has one, else by its best wildcard (`text/*`, `*/*`), so `*/*` and no
+    Accept at all keep JSON, the default."""
+    if not accept:
+        return False
+    exact: dict[str, float] = {}
+    wildcard: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *parameters = (piece.strip().lower() for piece in part.split(";"))
+        q = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media.endswith("/*"):
+            wildcard[media] = max(wildcard.get(media, 0.0), q)
+        else:
+            exact[media] = max(exact.get(media, 0.0), q)
+
+    def quality(media: str) -> float:
+        if media in exact:
+            return exact[media]
+        ranges = (f"{media.split('/')[0]}/*", "*/*")
+        return max((wildcard[r] for r in ranges if r in wildcard), default=0.0)
+
+    return quality(CSV) > 0 and quality(CSV) > quality("application/json")
+
+
+async def _csv_rows(session: AsyncSession, run_id: uuid.UUID) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    async for batch in service.all_assignments(session, run_id):
+        for row in batch:
+            writer.writerow(
+                [
+                    row.mentee_id,
+                    row.mentor_id,
+                    row.score,
+                    *(row.factors.get(factor, 0.0) for factor in FACTORS),
+                    REASONS_SEPARATOR.join(row.reasons),
+                ]
+            )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
