@@ -133,6 +133,9 @@ async def run_cohort(_ctx: dict[str, Any] | None, run_id: str) -> dict[str, Any]
             status = service.FAILED if failed else "superseded"
         finally:
             await reporter.stop()
+            # A computation still going (this job was cancelled: the worker is stopping) stops
+            # at its next report instead of running on in its thread for nothing.
+            reporter.superseded = True
         seconds = round(time.perf_counter() - started, 2)
         log.info("matching_run.finished", status=status, seconds=seconds)
         return {"run_id": run_id, "ran": True, "status": status}
