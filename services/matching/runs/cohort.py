@@ -1,36 +1,45 @@
-"""A cohort run's computation, pure: score every mentee against the program's mentors, keep each
+"""A cohort run's computation: score every mentee against the program's mentors, keep each
 mentee's best eligible candidates, solve the assignment, and explain each pair chosen.
 
-No I/O: the job (`services.matching.tasks`) loads the people and writes what this returns, in
-a worker thread, so the event loop keeps writing the run's heartbeat meanwhile. `progress` is
-called with the share done (0 to `COMPUTE_SHARE`); it may raise to stop the computation (the
-run was taken over), which is why it is called often and nothing here holds a resource.
+No I/O: the job (`services.matching.tasks`) loads the people and writes what this returns; it
+calls `compute` in a worker thread, so the event loop keeps writing the run's heartbeat. A large
+cohort is scored and explained in other processes (`processes`), a chunk of mentees at a time:
+scoring is one vectorised pass over the mentors per mentee, most of a run's time, and the chunks
+are independent. `progress` is called with the share done (0 to `COMPUTE_SHARE`); it may raise
+to stop the computation (the run was taken over), which is why it is called often.
 """
 
+import multiprocessing
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from services.matching import assignment, scoring
 from services.matching.features import FACTORS, MatchProfile
 
 Mode = Literal["optimal", "greedy", "stable"]
+Progress = Callable[[float], None]
 
 # Candidates kept per mentee. The solver is exact on this graph; with 40 of each mentee's best
 # eligible mentors it is within 0.01 % of the optimum over all pairs (bench/matching_assignment).
 TOP_K: Final = 40
-# How the run's progress divides: scoring is most of the time (one vectorised pass per mentee),
-# then the solve, then the reasons; the job's writes take the rest up to 1.
+# How the run's progress divides: scoring is most of the time, then the solve, then the
+# reasons; the job's writes take the rest up to 1.
 SCORING_SHARE: Final = 0.6
 SOLVE_SHARE: Final = 0.15
 REASONS_SHARE: Final = 0.15
 COMPUTE_SHARE: Final = SCORING_SHARE + SOLVE_SHARE + REASONS_SHARE
-# Progress is reported every this many mentees scored or explained (and at the end).
+# Progress is reported every this many mentees scored or pairs explained, in one process.
 REPORT_EVERY: Final = 64
+# Mentees (or pairs) per chunk sent to another process: 2.5 % of a 20,000-mentee run, so
+# progress moves in small steps, yet each chunk is seconds of work next to its pickling.
+CHUNK: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +57,176 @@ class Outcome:
     stats: dict[str, float | int] = field(default_factory=dict)
 
 
-def _plain(value: Any) -> float | int:
-    if isinstance(value, bool | np.bool_):
-        return int(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    return float(value)
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """Candidate pairs of some mentees: indices into the run's mentee and mentor lists."""
+
+    mentee: npt.NDArray[np.int32]
+    mentor: npt.NDArray[np.int32]
+    score: npt.NDArray[np.float64]
+    factors: npt.NDArray[np.float32]  # edges x 5, in FACTORS order
+    rank: npt.NDArray[np.float64] | None  # the mentor's preference (stable mode)
+
+    @staticmethod
+    def join(parts: Sequence["Edges"], ranked: bool) -> "Edges":
+        if not parts:
+            empty = np.zeros(0)
+            return Edges(
+                empty.astype(np.int32),
+                empty.astype(np.int32),
+                empty,
+                np.zeros((0, len(FACTORS)), dtype=np.float32),
+                empty if ranked else None,
+            )
+        return Edges(
+            np.concatenate([p.mentee for p in parts]),
+            np.concatenate([p.mentor for p in parts]),
+            np.concatenate([p.score for p in parts]),
+            np.concatenate([p.factors for p in parts]),
+            np.concatenate([p.rank for p in parts if p.rank is not None]) if ranked else None,
+        )
+
+
+class Mentors:
+    """The program's mentors as scoring needs them, built once per process."""
+
+    def __init__(self, mentors: Sequence[MatchProfile]) -> None:
+        self.profiles = list(mentors)
+        self.arrays = scoring.MentorArrays()
+        self.arrays.upsert(self.profiles)
+        position = {mentor.user_id: index for index, mentor in enumerate(self.profiles)}
+        # Row of the arrays -> index in `profiles` (-1: a row that is no mentor of ours).
+        rows = [
+            (row, position[mentor.user_id])
+            for mentor in self.profiles
+            if (row := self.arrays.row_of(mentor.user_id)) is not None
+        ]
+        size = max((row for row, _ in rows), default=-1) + 1
+        self.index_of_row = np.full(size, -1, dtype=np.int32)
+        for row, index in rows:
+            self.index_of_row[row] = index
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def capacity(self) -> npt.NDArray[np.int32]:
+        """Places each mentor has left; none for a profile the arrays do not hold."""
+        places = np.zeros(len(self.profiles), dtype=np.int32)
+        for index in self.index_of_row[self.index_of_row >= 0]:
+            places[index] = self.profiles[index].places_left
+        return places
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """What scoring a mentee needs besides the mentee and the mentors (sent to each process)."""
+
+    mode: Mode
+    weights: Mapping[str, float]
+    as_of: datetime
+    program_id: uuid.UUID | None
+    top_k: int
+
+
+def score_mentees(
+    mentors: Mentors,
+    mentees: Sequence[MatchProfile],
+    first: int,
+    job: Scoring,
+    existing: Mapping[uuid.UUID, Collection[uuid.UUID]],
+    progress: Progress | None = None,
+) -> Edges:
+    """Each mentee's best `top_k` eligible mentors (mentee indices count from `first`)."""
+    parts: list[Edges] = []
+    size = len(mentors.index_of_row)
+    for offset, mentee in enumerate(mentees):
+        if progress is not None and offset % REPORT_EVERY == 0:
+            progress(offset / max(len(mentees), 1))
+        if size == 0:
+            break
+        scores = scoring.score(
+            mentors.arrays,
+            mentee,
+            job.weights,
+            as_of=job.as_of,
+            program_id=job.program_id,
+            excluded=existing.get(mentee.user_id, ()),
+        )
+        rows = np.flatnonzero(np.asarray(scores.eligible[:size]) & (mentors.index_of_row >= 0))
+        if rows.size == 0:
+            continue
+        total = np.asarray(scores.total, dtype=np.float64)
+        if rows.size > job.top_k:
+            rows = rows[np.argpartition(-total[rows], job.top_k - 1)[: job.top_k]]
+        rank = None
+        if job.mode == "stable":
+            preference = scoring.mentor_preference(mentors.arrays, mentee, as_of=job.as_of)
+            rank = np.asarray(preference, dtype=np.float64)[rows]
+        parts.append(
+            Edges(
+                np.full(rows.size, first + offset, dtype=np.int32),
+                mentors.index_of_row[rows],
+                np.clip(total[rows], 0.0, 1.0),
+                np.asarray(scores.factors, dtype=np.float32)[rows],
+                rank,
+            )
+        )
+    return Edges.join(parts, job.mode == "stable")
+
+
+def explain(
+    mentors: Mentors,
+    pairs: Sequence[tuple[MatchProfile, int, dict[str, float]]],
+    as_of: datetime,
+    progress: Progress | None = None,
+) -> list[list[str]]:
+    """The reasons of each (mentee, mentor index, factors)."""
+    explained = []
+    for done, (mentee, mentor, factors) in enumerate(pairs):
+        if progress is not None and done % REPORT_EVERY == 0:
+            progress(done / max(len(pairs), 1))
+        explained.append(scoring.reasons(mentee, mentors.profiles[mentor], factors, as_of=as_of))
+    return explained
+
+
+# The mentors of the run a process serves, set once when the process starts.
+_process_mentors: Mentors | None = None
+
+
+def _start_process(mentors: Sequence[MatchProfile]) -> None:
+    global _process_mentors
+    _process_mentors = Mentors(mentors)
+
+
+def _score_chunk(
+    mentees: Sequence[MatchProfile],
+    first: int,
+    job: Scoring,
+    existing: Mapping[uuid.UUID, Collection[uuid.UUID]],
+) -> Edges:
+    assert _process_mentors is not None
+    return score_mentees(_process_mentors, mentees, first, job, existing)
+
+
+def _explain_chunk(
+    pairs: Sequence[tuple[MatchProfile, int, dict[str, float]]], as_of: datetime
+) -> list[list[str]]:
+    assert _process_mentors is not None
+    return explain(_process_mentors, pairs, as_of)
+
+
+def _chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, count, size):
+        yield start, min(start + size, count)
+
+
+def _gathered(futures: dict[Future[Any], int], progress: Progress) -> dict[int, Any]:
+    """Each future's result by its key, reporting the share done as they complete."""
+    results: dict[int, Any] = {}
+    for future in as_completed(futures):
+        results[futures[future]] = future.result()
+        progress(len(results) / len(futures))
+    return results
 
 
 def compute(
@@ -66,103 +239,141 @@ def compute(
     program_id: uuid.UUID | None = None,
     existing: Mapping[uuid.UUID, Collection[uuid.UUID]] | None = None,
     top_k: int = TOP_K,
-    progress: Callable[[float], None] = lambda _share: None,
+    processes: int = 1,
+    chunk: int = CHUNK,
+    progress: Progress = lambda _share: None,
 ) -> Outcome:
-    """Match `mentees` to `mentors` (each mentor up to the places they have left)."""
+    """Match `mentees` to `mentors` (each mentor up to the places they have left), scoring and
+    explaining in `processes` other processes when more than one."""
     existing = existing or {}
-    arrays = scoring.MentorArrays()
-    arrays.upsert(mentors)
-    by_row: dict[int, MatchProfile] = {}
-    for mentor in mentors:
-        row = arrays.row_of(mentor.user_id)
-        if row is not None:
-            by_row[row] = mentor
-    n_rows = max(by_row, default=-1) + 1
-    capacity = np.zeros(n_rows, dtype=np.int32)
-    for row, mentor in by_row.items():
-        capacity[row] = mentor.places_left
-
-    edge_mentee: list[np.ndarray] = []
-    edge_mentor: list[np.ndarray] = []
-    edge_score: list[np.ndarray] = []
-    edge_factors: list[np.ndarray] = []
-    edge_rank: list[np.ndarray] = []
-    for index, mentee in enumerate(mentees):
-        if index % REPORT_EVERY == 0:
-            progress(SCORING_SHARE * index / max(len(mentees), 1))
-        if not by_row:
-            break
-        scores = scoring.score(
-            arrays,
-            mentee,
-            weights,
-            as_of=as_of,
-            program_id=program_id,
-            excluded=existing.get(mentee.user_id, ()),
+    job = Scoring(mode, weights, as_of, program_id, top_k)
+    own = Mentors(mentors)
+    pool = None
+    if processes > 1 and mentees and len(own):
+        # spawn, not fork: the parent holds sockets, an event loop and threads.
+        pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_process,
+            initargs=(mentors,),
         )
-        rows = np.flatnonzero(scores.eligible[:n_rows])
-        if rows.size == 0:
-            continue
-        if rows.size > top_k:
-            best = np.argpartition(-scores.total[rows], top_k - 1)[:top_k]
-            rows = rows[best]
-        edge_mentee.append(np.full(rows.size, index, dtype=np.int32))
-        edge_mentor.append(rows.astype(np.int32))
-        edge_score.append(scores.total[rows].astype(np.float64))
-        edge_factors.append(scores.factors[rows].astype(np.float32))
-        if mode == "stable":
-            preference = scoring.mentor_preference(arrays, mentee, as_of=as_of)
-            edge_rank.append(np.asarray(preference, dtype=np.float64)[rows])
-    progress(SCORING_SHARE)
+    try:
+        edges = _score(own, mentees, job, existing, pool, chunk, progress)
+        candidates = assignment.Candidates(
+            mentee=edges.mentee,
+            mentor=edges.mentor,
+            score=edges.score,
+            n_mentees=len(mentees),
+            n_mentors=len(mentors),
+            capacity=own.capacity(),
+            mentor_rank=edges.rank,
+        )
 
-    def joined(parts: list[np.ndarray], dtype: Any, width: int = 0) -> np.ndarray:
-        if parts:
-            return np.concatenate(parts).astype(dtype, copy=False)
-        return np.zeros((0, width) if width else 0, dtype=dtype)
+        def solving(share: float) -> None:
+            progress(SCORING_SHARE + SOLVE_SHARE * min(max(share, 0.0), 1.0))
 
-    candidates = assignment.Candidates(
-        mentee=joined(edge_mentee, np.int32),
-        mentor=joined(edge_mentor, np.int32),
-        score=np.clip(joined(edge_score, np.float64), 0.0, 1.0),
-        n_mentees=len(mentees),
-        n_mentors=n_rows,
-        capacity=capacity,
-        mentor_rank=joined(edge_rank, np.float64) if mode == "stable" else None,
-    )
-    factors = joined(edge_factors, np.float32, len(FACTORS))
-
-    def solving(share: float) -> None:
-        progress(SCORING_SHARE + SOLVE_SHARE * min(max(share, 0.0), 1.0))
-
-    solved = assignment.solve(mode, candidates, progress=solving)
-    progress(SCORING_SHARE + SOLVE_SHARE)
-
-    chosen = sorted(
-        (int(edge) for edge in solved.pairs),
-        key=lambda edge: (-candidates.score[edge], str(mentees[candidates.mentee[edge]].user_id)),
-    )
-    pairs: list[Pair] = []
-    for done, edge in enumerate(chosen):
-        if done % REPORT_EVERY == 0:
-            progress(SCORING_SHARE + SOLVE_SHARE + REASONS_SHARE * done / len(chosen))
-        mentee = mentees[int(candidates.mentee[edge])]
-        mentor = by_row[int(candidates.mentor[edge])]
-        pair_factors = {
-            name: round(float(value), 6) for name, value in zip(FACTORS, factors[edge], strict=True)
-        }
-        pairs.append(
-            Pair(
-                mentee_id=mentee.user_id,
-                mentor_id=mentor.user_id,
-                score=round(float(candidates.score[edge]), 6),
-                factors=pair_factors,
-                reasons=scoring.reasons(mentee, mentor, pair_factors, as_of=as_of),
+        solved = assignment.solve(mode, candidates, progress=solving)
+        progress(SCORING_SHARE + SOLVE_SHARE)
+        chosen = sorted(
+            (int(edge) for edge in solved.pairs),
+            key=lambda edge: (-edges.score[edge], str(mentees[edges.mentee[edge]].user_id)),
+        )
+        to_explain = [
+            (
+                mentees[int(edges.mentee[edge])],
+                int(edges.mentor[edge]),
+                {
+                    name: round(float(value), 6)
+                    for name, value in zip(FACTORS, edges.factors[edge], strict=True)
+                },
             )
-        )
+            for edge in chosen
+        ]
+        reasons = _explain(own, to_explain, as_of, pool, chunk, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     progress(COMPUTE_SHARE)
-
-    stats = {key: _plain(value) for key, value in solved.stats.items()}
-    stats["mentees"] = len(mentees)
-    stats["mentors"] = len(arrays)
-    stats["candidates"] = int(candidates.mentee.size)
+    pairs = [
+        Pair(
+            mentee_id=mentee.user_id,
+            mentor_id=mentors[mentor].user_id,
+            score=round(float(edges.score[edge]), 6),
+            factors=factors,
+            reasons=explained,
+        )
+        for edge, (mentee, mentor, factors), explained in zip(
+            chosen, to_explain, reasons, strict=True
+        )
+    ]
+    stats: dict[str, float | int] = {key: _plain(value) for key, value in solved.stats.items()}
+    stats |= {"mentees": len(mentees), "mentors": len(own), "candidates": int(edges.score.size)}
     return Outcome(pairs, stats)
+
+
+def _score(
+    own: Mentors,
+    mentees: list[MatchProfile],
+    job: Scoring,
+    existing: Mapping[uuid.UUID, Collection[uuid.UUID]],
+    pool: ProcessPoolExecutor | None,
+    chunk: int,
+    progress: Progress,
+) -> Edges:
+    def scored(share: float) -> None:
+        progress(SCORING_SHARE * share)
+
+    if pool is None:
+        edges = score_mentees(own, mentees, 0, job, existing, scored)
+    else:
+        futures = {
+            pool.submit(
+                _score_chunk,
+                mentees[start:end],
+                start,
+                job,
+                {
+                    m.user_id: existing[m.user_id]
+                    for m in mentees[start:end]
+                    if m.user_id in existing
+                },
+            ): start
+            for start, end in _chunks(len(mentees), chunk)
+        }
+        parts = _gathered(futures, scored)
+        edges = Edges.join([parts[start] for start in sorted(parts)], job.mode == "stable")
+    scored(1.0)
+    return edges
+
+
+def _existing_of(
+    mentees: Sequence[MatchProfile], existing: Mapping[uuid.UUID, Collection[uuid.UUID]]
+) -> dict[uuid.UUID, Collection[uuid.UUID]]:
+    return {m.user_id: existing[m.user_id] for m in mentees if m.user_id in existing}
+
+
+def _explain(
+    own: Mentors,
+    pairs: list[tuple[MatchProfile, int, dict[str, float]]],
+    as_of: datetime,
+    pool: ProcessPoolExecutor | None,
+    chunk: int,
+    progress: Progress,
+) -> list[list[str]]:
+    def explained(share: float) -> None:
+        progress(SCORING_SHARE + SOLVE_SHARE + REASONS_SHARE * share)
+
+    if pool is None or len(pairs) <= chunk:
+        return explain(own, pairs, as_of, explained)
+    futures = {
+        pool.submit(_explain_chunk, pairs[start:end], as_of): start
+        for start, end in _chunks(len(pairs), chunk)
+    }
+    parts = _gathered(futures, explained)
+    return [reasons for start in sorted(parts) for reasons in parts[start]]
+
+
+def _plain(value: Any) -> float | int:
+    if isinstance(value, bool | np.bool_ | int | np.integer):
+        return int(value)
+    return float(value)
