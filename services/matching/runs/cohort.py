@@ -26,9 +26,6 @@ from services.matching.features import FACTORS, MatchProfile
 Mode = Literal["optimal", "greedy", "stable"]
 Progress = Callable[[float], None]
 
-# Candidates kept per mentee. The solver is exact on this graph; with 40 of each mentee's best
-# eligible mentors it is within 0.01 % of the optimum over all pairs (bench/matching_assignment).
-TOP_K: Final = 40
 # How the run's progress divides: scoring is most of the time, then the solve, then the
 # reasons; the job's writes take the rest up to 1.
 SCORING_SHARE: Final = 0.6
@@ -126,6 +123,72 @@ class Scoring:
     as_of: datetime
     program_id: uuid.UUID | None
     top_k: int
+    per_mentor: int
+
+
+class MentorPools:
+    """Each mentor's `per_mentor` best mentees so far, with the pairs' factors (and the
+    mentor's own preference, for stable mode), by row of the mentor arrays. The mentor side of
+    the candidate graph: when many mentees share their favourite mentors, their own top-K
+    leaves the other mentors' places unreachable (see `assignment.candidates_from_scores`,
+    whose selection this is, keeping the factors of the pairs it keeps)."""
+
+    def __init__(self, rows: int, per_mentor: int, ranked: bool) -> None:
+        self.score = np.full((rows, per_mentor), -np.inf)
+        self.mentee = np.full((rows, per_mentor), -1, dtype=np.int32)
+        self.factors = np.zeros((rows, per_mentor, len(FACTORS)), dtype=np.float32)
+        self.rank = np.zeros((rows, per_mentor)) if ranked else None
+        self._worst = np.zeros(rows, dtype=np.int64)  # each row's lowest slot
+
+    def offer(
+        self,
+        mentee: int,
+        total: npt.NDArray[np.float64],
+        factors: npt.NDArray[np.float32],
+        rank: npt.NDArray[np.float64] | None,
+        eligible: npt.NDArray[np.bool_],
+    ) -> None:
+        """One mentee's scores against every row: kept where they beat a row's worst."""
+        if self.score.shape[1] == 0:
+            return
+        rows = np.arange(self.score.shape[0])
+        better = np.flatnonzero(eligible & (total > self.score[rows, self._worst]))
+        if better.size == 0:
+            return
+        slots = self._worst[better]
+        self.score[better, slots] = total[better]
+        self.mentee[better, slots] = mentee
+        self.factors[better, slots] = factors[better]
+        if self.rank is not None and rank is not None:
+            self.rank[better, slots] = rank[better]
+        self._worst[better] = self.score[better].argmin(axis=1)
+
+    def merge(self, other: "MentorPools") -> None:
+        """Keep, per row, the best of both pools (pools of different mentees' chunks)."""
+        per_mentor = self.score.shape[1]
+        score = np.hstack([self.score, other.score])
+        keep = (
+            np.argpartition(-score, per_mentor - 1, axis=1)[:, :per_mentor]
+            if per_mentor
+            else np.zeros((score.shape[0], 0), dtype=np.int64)
+        )
+        self.score = np.take_along_axis(score, keep, axis=1)
+        self.mentee = np.take_along_axis(np.hstack([self.mentee, other.mentee]), keep, axis=1)
+        factors = np.concatenate([self.factors, other.factors], axis=1)
+        self.factors = np.take_along_axis(factors, keep[:, :, None], axis=1)
+        if self.rank is not None and other.rank is not None:
+            self.rank = np.take_along_axis(np.hstack([self.rank, other.rank]), keep, axis=1)
+        self._worst = self.score.argmin(axis=1) if per_mentor else self._worst
+
+    def edges(self, index_of_row: npt.NDArray[np.int32]) -> Edges:
+        row, slot = np.nonzero(np.isfinite(self.score))
+        return Edges(
+            self.mentee[row, slot],
+            index_of_row[row],
+            np.clip(self.score[row, slot], 0.0, 1.0),
+            self.factors[row, slot],
+            None if self.rank is None else self.rank[row, slot],
+        )
 
 
 def score_mentees(
@@ -135,10 +198,14 @@ def score_mentees(
     job: Scoring,
     existing: Mapping[uuid.UUID, Collection[uuid.UUID]],
     progress: Progress | None = None,
-) -> Edges:
-    """Each mentee's best `top_k` eligible mentors (mentee indices count from `first`)."""
+) -> tuple[Edges, MentorPools]:
+    """Each mentee's best `top_k` eligible mentors, and each mentor's best `per_mentor` of
+    these mentees (mentee indices count from `first`)."""
     parts: list[Edges] = []
     size = len(mentors.index_of_row)
+    ours = mentors.index_of_row >= 0
+    ranked = job.mode == "stable"
+    pools = MentorPools(size, job.per_mentor, ranked)
     for offset, mentee in enumerate(mentees):
         if progress is not None and offset % REPORT_EVERY == 0:
             progress(offset / max(len(mentees), 1))
@@ -152,26 +219,45 @@ def score_mentees(
             program_id=job.program_id,
             excluded=existing.get(mentee.user_id, ()),
         )
-        rows = np.flatnonzero(np.asarray(scores.eligible[:size]) & (mentors.index_of_row >= 0))
+        eligible = np.asarray(scores.eligible[:size], dtype=bool) & ours
+        rows = np.flatnonzero(eligible)
         if rows.size == 0:
             continue
-        total = np.asarray(scores.total, dtype=np.float64)
+        total = np.asarray(scores.total[:size], dtype=np.float64)
+        factors = np.asarray(scores.factors[:size], dtype=np.float32)
+        rank = None
+        if ranked:
+            preference = scoring.mentor_preference(mentors.arrays, mentee, as_of=job.as_of)
+            rank = np.asarray(preference[:size], dtype=np.float64)
+        pools.offer(first + offset, total, factors, rank, eligible)
         if rows.size > job.top_k:
             rows = rows[np.argpartition(-total[rows], job.top_k - 1)[: job.top_k]]
-        rank = None
-        if job.mode == "stable":
-            preference = scoring.mentor_preference(mentors.arrays, mentee, as_of=job.as_of)
-            rank = np.asarray(preference, dtype=np.float64)[rows]
         parts.append(
             Edges(
                 np.full(rows.size, first + offset, dtype=np.int32),
                 mentors.index_of_row[rows],
                 np.clip(total[rows], 0.0, 1.0),
-                np.asarray(scores.factors, dtype=np.float32)[rows],
-                rank,
+                factors[rows],
+                None if rank is None else rank[rows],
             )
         )
-    return Edges.join(parts, job.mode == "stable")
+    return Edges.join(parts, ranked), pools
+
+
+def candidate_edges(
+    mentors: Mentors, mentee_side: Edges, pools: MentorPools, ranked: bool
+) -> Edges:
+    """Both sides' edges, each pair once."""
+    both = Edges.join([mentee_side, pools.edges(mentors.index_of_row)], ranked)
+    key = both.mentee.astype(np.int64) * max(len(mentors.profiles), 1) + both.mentor
+    _, first = np.unique(key, return_index=True)
+    return Edges(
+        both.mentee[first],
+        both.mentor[first],
+        both.score[first],
+        both.factors[first],
+        None if both.rank is None else both.rank[first],
+    )
 
 
 def explain(
@@ -203,7 +289,7 @@ def _score_chunk(
     first: int,
     job: Scoring,
     existing: Mapping[uuid.UUID, Collection[uuid.UUID]],
-) -> Edges:
+) -> tuple[Edges, MentorPools]:
     assert _process_mentors is not None
     return score_mentees(_process_mentors, mentees, first, job, existing)
 
@@ -238,7 +324,8 @@ def compute(
     as_of: datetime,
     program_id: uuid.UUID | None = None,
     existing: Mapping[uuid.UUID, Collection[uuid.UUID]] | None = None,
-    top_k: int = TOP_K,
+    top_k: int = assignment.DEFAULT_K,
+    per_mentor: int = assignment.DEFAULT_PER_MENTOR,
     processes: int = 1,
     chunk: int = CHUNK,
     progress: Progress = lambda _share: None,
@@ -246,7 +333,7 @@ def compute(
     """Match `mentees` to `mentors` (each mentor up to the places they have left), scoring and
     explaining in `processes` other processes when more than one."""
     existing = existing or {}
-    job = Scoring(mode, weights, as_of, program_id, top_k)
+    job = Scoring(mode, weights, as_of, program_id, top_k, per_mentor)
     own = Mentors(mentors)
     pool = None
     if processes > 1 and mentees and len(own):
@@ -323,8 +410,9 @@ def _score(
     def scored(share: float) -> None:
         progress(SCORING_SHARE * share)
 
+    ranked = job.mode == "stable"
     if pool is None:
-        edges = score_mentees(own, mentees, 0, job, existing, scored)
+        mentee_side, pools = score_mentees(own, mentees, 0, job, existing, scored)
     else:
         futures = {
             pool.submit(
@@ -332,16 +420,17 @@ def _score(
                 mentees[start:end],
                 start,
                 job,
-                {
-                    m.user_id: existing[m.user_id]
-                    for m in mentees[start:end]
-                    if m.user_id in existing
-                },
+                _existing_of(mentees[start:end], existing),
             ): start
             for start, end in _chunks(len(mentees), chunk)
         }
         parts = _gathered(futures, scored)
-        edges = Edges.join([parts[start] for start in sorted(parts)], job.mode == "stable")
+        ordered = [parts[start] for start in sorted(parts)]
+        mentee_side = Edges.join([edges for edges, _ in ordered], ranked)
+        pools = ordered[0][1]
+        for _, more in ordered[1:]:
+            pools.merge(more)
+    edges = candidate_edges(own, mentee_side, pools, ranked)
     scored(1.0)
     return edges
 

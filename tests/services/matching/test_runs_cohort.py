@@ -157,3 +157,28 @@ def test_a_mentee_takes_the_mentor_who_fits() -> None:
     outcome = cohort.compute([mentee], [other, fits], "greedy", WEIGHTS, as_of=AS_OF)
     assert [p.mentor_id for p in outcome.pairs] == [fits.user_id]
     assert outcome.pairs[0].score > 0
+
+
+def test_mentors_nobody_ranks_first_still_get_their_mentees() -> None:
+    """Every mentee's favourite is the same mentor with one place: their own top candidates
+    alone would leave the other mentor's places unreachable."""
+    mentees = [
+        _person(i, mentor=False, languages=("en",), skills=("go", "leadership")) for i in range(4)
+    ]
+    favourite = _person(1, mentor=True, languages=("en",), capacity=1, skills=("go", "leadership"))
+    other = _person(2, mentor=True, languages=("en",), capacity=3, skills=("sql", "hiring"))
+
+    def matched(per_mentor: int) -> int:
+        outcome = cohort.compute(
+            mentees,
+            [favourite, other],
+            "optimal",
+            WEIGHTS,
+            as_of=AS_OF,
+            top_k=1,
+            per_mentor=per_mentor,
+        )
+        return int(outcome.stats["matched"])
+
+    assert matched(per_mentor=0) == 1
+    assert matched(per_mentor=3) == 4
