@@ -139,6 +139,7 @@ class MentorPools:
         self.factors = np.zeros((rows, per_mentor, len(FACTORS)), dtype=np.float32)
         self.rank = np.zeros((rows, per_mentor)) if ranked else None
         self._worst = np.zeros(rows, dtype=np.int64)  # each row's lowest slot
+        self._floor = np.full(rows, -np.inf)  # and its score: what a new mentee must beat
 
     def offer(
         self,
@@ -151,8 +152,7 @@ class MentorPools:
         """One mentee's scores against every row: kept where they beat a row's worst."""
         if self.score.shape[1] == 0:
             return
-        rows = np.arange(self.score.shape[0])
-        better = np.flatnonzero(eligible & (total > self.score[rows, self._worst]))
+        better = np.flatnonzero(eligible & (total > self._floor))
         if better.size == 0:
             return
         slots = self._worst[better]
@@ -161,7 +161,9 @@ class MentorPools:
         self.factors[better, slots] = factors[better]
         if self.rank is not None and rank is not None:
             self.rank[better, slots] = rank[better]
-        self._worst[better] = self.score[better].argmin(axis=1)
+        worst = self.score[better].argmin(axis=1)
+        self._worst[better] = worst
+        self._floor[better] = self.score[better, worst]
 
     def merge(self, other: "MentorPools") -> None:
         """Keep, per row, the best of both pools (pools of different mentees' chunks)."""
@@ -178,7 +180,9 @@ class MentorPools:
         self.factors = np.take_along_axis(factors, keep[:, :, None], axis=1)
         if self.rank is not None and other.rank is not None:
             self.rank = np.take_along_axis(np.hstack([self.rank, other.rank]), keep, axis=1)
-        self._worst = self.score.argmin(axis=1) if per_mentor else self._worst
+        if per_mentor:
+            self._worst = self.score.argmin(axis=1)
+            self._floor = self.score[np.arange(self.score.shape[0]), self._worst]
 
     def edges(self, index_of_row: npt.NDArray[np.int32]) -> Edges:
         row, slot = np.nonzero(np.isfinite(self.score))
