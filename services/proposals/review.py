@@ -667,6 +667,14 @@ def _time_issues(
         )
     elif months < DURATION_MONTHS[0]:
         issues.append(("fail", "Propose at least one month: a single talk is not a mentorship."))
+    if months is not None and interval is not None and months * 30 // interval < 2:
+        issues.append(
+            (
+                "warn",
+                f"Every {interval} days for {months} month(s) is one meeting: meet more often "
+                "or for longer, so there is time to act on their advice.",
+            )
+        )
 
     tz = mentor.timezone if mentor is not None else None
     options = [(_aware(start), _aware(end)) for start, end in draft.meeting_options]

@@ -219,6 +219,8 @@ def test_session_length_duration_and_cadence_are_bounded() -> None:
     assert check.status == "warn" and "every 2 day(s)" in check.suggestion
     check = _check(replace(CAREFUL, interval_days=7, session_minutes=60), "respects_time")
     assert check.status == "warn" and "they offer 4 h a month" in check.suggestion
+    check = _check(replace(CAREFUL, interval_days=60, duration_months=1), "respects_time")
+    assert check.status == "warn" and "is one meeting" in check.suggestion
     check = _check(replace(CAREFUL, interval_days=None), "respects_time")
     assert check.status == "warn" and "how often" in check.suggestion
 
@@ -243,6 +245,14 @@ def test_options_outside_their_availability_are_named_on_their_clock() -> None:
     everything_outside = [_at(3, 6), _at(6, 10)]  # Tue 07:00, Fri 11:00
     check = _check(replace(CAREFUL, meeting_options=everything_outside), "respects_time")
     assert check.status == "fail" and "'Fri 6 Mar 11:00-12:00'" in check.suggestion
+
+
+def test_private_hours_are_checked_but_not_shown() -> None:
+    draft = replace(CAREFUL, meeting_options=[_at(3, 6), _at(4, 13)])
+    found = review(draft, MENTOR, now=NOW, availability_public=False).checks[3]
+    assert found.status == "warn" and "'Tue 3 Mar 07:00-08:00'" in found.suggestion
+    assert "they keep their hours private" in found.suggestion
+    assert "09:00" not in found.suggestion and "Mon-Thu" not in found.suggestion
 
 
 def test_options_in_the_past_fail() -> None:

@@ -206,3 +206,26 @@ async def test_a_review_replays_under_its_idempotency_key(
         "/v1/requests/review", json={**draft, "message": "Changed."}, headers=headers
     )
     assert other.status_code == 422
+
+
+async def test_a_mentor_who_hides_their_hours_is_checked_without_showing_them(
+    client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    tenant = await make_tenant()
+    headers = await tenant.headers("dev@example.com", ["mentor"])
+    private = {
+        **MENTOR_PROFILE,
+        "availability": {**MENTOR_PROFILE["availability"], "public": False},
+    }
+    put = await client.put("/v1/profiles/me", json=private, headers={**headers, "If-Match": '"0"'})
+    assert put.status_code == 200, put.text
+    mentor_id = (await client.get("/v1/users/me", headers=headers)).json()["id"]
+    draft = careful_draft(mentor_id)
+    friday = _next_monday_at(10) + timedelta(days=4)
+    draft["meeting_options"] = [_option(friday), _option(friday + timedelta(hours=1))]
+    response = await client.post(
+        "/v1/requests/review", json=draft, headers=await tenant.headers("mia@example.com")
+    )
+    suggestion = response.json()["checks"][3]["suggestion"]
+    assert "outside their availability (they keep their hours private)" in suggestion
+    assert "Mon-Thu" not in suggestion
