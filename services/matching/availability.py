@@ -164,12 +164,33 @@ def overlap_hours(
     return int(both.sum()) * SLOT_MINUTES / 60
 
 
-def overlap_hours_many(masks: np.ndarray, layers: np.ndarray, zone_of: np.ndarray) -> np.ndarray:
-    """Vectorised overlap: `masks` uint64[n, 11] in each mentor's wall clock, `zone_of` int[n]
-    index into `layers` (from `mentee_layers`). Hours per week, float32[n]."""
-    slots = np.zeros(masks.shape[0], dtype=np.int32)
+def overlap_slots_many(
+    masks: np.ndarray, layers: np.ndarray, zone_of: np.ndarray, *, rows: int | None = None
+) -> np.ndarray:
+    """Vectorised overlap in quarter hours, uint16[n]. `masks`: uint64[11, capacity], word by
+    word (column-major, so every pass runs over one long contiguous array; numpy is slow
+    over a short last axis of 11), each mentor in their own wall clock; `zone_of`: int[n],
+    the zone index of each of the first n rows into `layers` (from `mentee_layers`).
+
+    Per word: the mentee's word in each row's zone (a take from a table of zones), AND, popcount;
+    words where the mentee has no bit in any zone are skipped."""
+    n = zone_of.shape[0] if rows is None else rows
+    slots = np.zeros(n, dtype=np.uint16)
+    buffer = np.empty(n, dtype=np.uint64)
+    counts = np.empty(n, dtype=np.uint8)
     for layer in layers:
-        slots += np.bitwise_count(masks & layer[zone_of]).sum(axis=1, dtype=np.int32)
+        by_word = np.ascontiguousarray(layer.T)  # [11, zones]
+        for word in np.flatnonzero(by_word.any(axis=1)).tolist():
+            np.take(by_word[word], zone_of, out=buffer, mode="clip")
+            np.bitwise_and(buffer, masks[word, :n], out=buffer)
+            np.bitwise_count(buffer, out=counts)
+            slots += counts
+    return slots
+
+
+def overlap_hours_many(masks: np.ndarray, layers: np.ndarray, zone_of: np.ndarray) -> np.ndarray:
+    """`overlap_slots_many` in hours per week, float32[n]; `masks` uint64[11, n]."""
+    slots = overlap_slots_many(masks, layers, zone_of)
     return slots.astype(np.float32) * np.float32(SLOT_MINUTES / 60)
 
 

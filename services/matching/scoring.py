@@ -17,12 +17,13 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, lru_cache
 
 import numpy as np
 
 from services.matching import availability
 from services.matching.features import FACTORS, MatchProfile, Skill
-from services.matching.text import Bm25, tokens
+from services.matching.text import Bm25, positions_of, tokens
 from services.profiles import queries as profiles
 
 NEUTRAL = 0.5
@@ -151,20 +152,22 @@ class _Postings:
             rows = self.rows.get(key, np.zeros(0, dtype=np.int32))
             values = self.values.get(key) if self.value_dtype else None
             added = self._added.get(key, {})
-            gone = self._removed.get(key, set()) | set(added)
-            if gone and rows.size:
-                keep = ~np.isin(rows, np.fromiter(gone, dtype=np.int32, count=len(gone)))
-                rows = rows[keep]
-                values = values[keep] if values is not None else None
+            gone_rows = self._removed.get(key, set()) | set(added)
+            if gone_rows and rows.size:
+                batch = np.sort(np.fromiter(gone_rows, dtype=np.int32, count=len(gone_rows)))
+                gone = positions_of(rows, batch)
+                rows = np.delete(rows, gone)
+                values = np.delete(values, gone) if values is not None else None
             if added:
                 new_rows = np.fromiter(added, dtype=np.int32, count=len(added))
-                rows = np.concatenate([rows, new_rows])
-                order = np.argsort(rows, kind="stable")
-                rows = rows[order]
+                order = np.argsort(new_rows)
+                new_rows = new_rows[order]
+                at = np.searchsorted(rows, new_rows)
+                rows = np.insert(rows, at, new_rows)
                 if self.value_dtype is not None:
                     new_values: np.ndarray = np.fromiter(added.values(), dtype=self.value_dtype)
                     base = values if values is not None else np.zeros(0, dtype=self.value_dtype)
-                    values = np.concatenate([base, new_values])[order]
+                    values = np.insert(base, at, new_values[order])
             if rows.size:
                 self.rows[key] = rows
                 if values is not None:
@@ -183,6 +186,31 @@ class _Postings:
         arrays += sum(a.nbytes for a in self.values.values())
         # about 112 bytes per numpy array object, 100 per dict slot and key
         return arrays + (112 + 100) * (len(self.rows) + len(self.values))
+
+
+# A row's posting keys, per postings (skills, industries, values, languages, programs): pairs
+# of key and value (a skill's level; 0 for the others).
+_Keys = tuple[tuple[tuple[str, int], ...], ...]
+
+
+@lru_cache(maxsize=1 << 16)
+def _pair(key: str, value: int = 0) -> tuple[str, int]:
+    """One shared tuple per (key, value): 100,000 mentors' keys cost a pointer each."""
+    return (key, value)
+
+
+def _posting_keys(mentor: MatchProfile) -> _Keys:
+    levels: dict[str, int] = {}
+    for skill in mentor.expertise:
+        levels[skill.key] = max(levels.get(skill.key, 0), skill.level)
+    programs = sorted(str(program) for program in mentor.mentor_programs)
+    return (
+        tuple(_pair(key, level) for key, level in levels.items()),
+        tuple(_pair(key) for key in dict.fromkeys(mentor.industries)),
+        tuple(_pair(key) for key in dict.fromkeys(mentor.values)),
+        tuple(_pair(key) for key in dict.fromkeys(mentor.languages)),
+        tuple(_pair(key) for key in programs),
+    )
 
 
 _COLUMNS: dict[str, tuple[type, float]] = {
@@ -204,6 +232,15 @@ _COLUMNS: dict[str, tuple[type, float]] = {
     "n_industries": (np.int16, 0),
     "n_values": (np.int16, 0),
     "n_languages": (np.int16, 0),
+    # Derived once per mentor, so a score reads one column instead of recomputing from several:
+    "open": (np.bool_, False),  # live, accepting and a place left
+    "access_static": (np.float32, 0.0),  # the places-ratio and response-time parts
+    "comm_code": (np.uint8, 0),  # channels bitmask * 5 + style code, for one table lookup
+    # 1.0 where the mentor declared none: a share over their postings is 0 there, and adding
+    # NEUTRAL times this is one pass where np.where would be a slow one.
+    "no_values": (np.float32, 0.0),
+    "no_languages": (np.float32, 0.0),
+    "no_windows": (np.float32, 0.0),
 }
 
 
@@ -216,15 +253,17 @@ class MentorArrays:
         self._ids: list[uuid.UUID | None] = []
         self._row: dict[uuid.UUID, int] = {}
         self._free: list[int] = []
-        self._keys: list[tuple[tuple[str, ...], ...] | None] = []  # row -> its posting keys
+        self._keys: list[_Keys | None] = []  # row -> its posting keys
         self._conflicts: list[frozenset[uuid.UUID]] = []  # row -> people it declared
         self._declared_by: dict[uuid.UUID, set[int]] = {}  # person -> rows that declared them
         self._codes: dict[uuid.UUID, int] = {}  # managers, as int32 codes
         self._zones: list[str | None] = [None]
         self._zone_index: dict[str | None, int] = {None: 0}
         self._zone_cache: tuple[datetime, int, np.ndarray] | None = None
+        self._zones_intp: np.ndarray | None = None
         self.columns: dict[str, np.ndarray] = {}
-        self.masks = np.zeros((0, availability.WORDS), dtype=np.uint64)
+        # Availability word by word, [11, rows]: each pass over the mentors is one long array.
+        self.masks = np.zeros((availability.WORDS, 0), dtype=np.uint64)
         self.skills = _Postings(np.int8)
         self.industries = _Postings()
         self.values = _Postings()
@@ -242,8 +281,8 @@ class MentorArrays:
             if old:
                 column[:old] = self.columns[name]
             self.columns[name] = column
-        masks = np.zeros((capacity, availability.WORDS), dtype=np.uint64)
-        masks[:old] = self.masks
+        masks = np.zeros((availability.WORDS, capacity), dtype=np.uint64)
+        masks[:, :old] = self.masks
         self.masks = masks
         self._ids.extend([None] * (capacity - old))
         self._keys.extend([None] * (capacity - old))
@@ -280,16 +319,17 @@ class MentorArrays:
             self._zones.append(tz)
         return index
 
-    def _release(self, row: int) -> None:
-        """Empty a row's postings and columns and put it on the free list."""
-        keys = self._keys[row]
-        if keys is not None:
-            skills, industries, values, languages, programs = keys
-            self.skills.drop(row, skills)
-            self.industries.drop(row, industries)
-            self.values.drop(row, values)
-            self.languages.drop(row, languages)
-            self.programs.drop(row, programs)
+    def _postings(self) -> tuple[_Postings, ...]:
+        return (self.skills, self.industries, self.values, self.languages, self.programs)
+
+    def _release(self, row: int, keep: _Keys | None = None) -> None:
+        """Empty a row's postings (but the parts equal in `keep`, the row's next keys: a
+        change of places or availability rebuilds no posting) and columns."""
+        old = self._keys[row]
+        if old is not None:
+            for index, postings in enumerate(self._postings()):
+                if keep is None or keep[index] != old[index]:
+                    postings.drop(row, [entry[0] for entry in old[index]])
         for person in self._conflicts[row]:
             rows = self._declared_by.get(person)
             if rows is not None:
@@ -300,7 +340,7 @@ class MentorArrays:
         self._keys[row] = None
         for name, (_, free) in _COLUMNS.items():
             self.columns[name][row] = free
-        self.masks[row] = 0
+        self.masks[:, row] = 0
 
     # -- updates ----------------------------------------------------------------------------
 
@@ -309,16 +349,18 @@ class MentorArrays:
         texts: list[tuple[int, str]] = []
         for mentor in mentors:
             row = self._row.get(mentor.user_id)
+            keys = _posting_keys(mentor) if _is_mentor(mentor) else None
+            old = self._keys[row] if row is not None else None
             if row is not None:
-                self._release(row)
-            if not _is_mentor(mentor):
+                self._release(row, keep=keys)
+            if keys is None:
                 if row is not None:
                     self._forget(row)
                     texts.append((row, ""))
                 continue
             if row is None:
                 row = self._allocate(mentor.user_id)
-            self._fill(row, mentor)
+            self._fill(row, mentor, keys, old)
             texts.append((row, mentor.profile_text))
         self._flush(texts)
 
@@ -333,6 +375,7 @@ class MentorArrays:
         self._flush(texts)
 
     def _flush(self, texts: list[tuple[int, str]]) -> None:
+        self._zones_intp = None
         for postings in (self.skills, self.industries, self.values, self.languages, self.programs):
             postings.flush()
         if texts:
@@ -357,7 +400,7 @@ class MentorArrays:
         self._ids[row] = None
         self._free.append(row)
 
-    def _fill(self, row: int, mentor: MatchProfile) -> None:
+    def _fill(self, row: int, mentor: MatchProfile, keys: _Keys, old: _Keys | None) -> None:
         c = self.columns
         c["live"][row] = True
         c["accepting"][row] = mentor.accepting_requests
@@ -376,29 +419,29 @@ class MentorArrays:
         c["seniority"][row] = (
             SENIORITY.index(mentor.seniority) if mentor.seniority in SENIORITY else -1
         )
-        self.masks[row] = availability.week_mask(mentor.weekly)
-        levels: dict[str, int] = {}
-        for skill in mentor.expertise:
-            levels[skill.key] = max(levels.get(skill.key, 0), skill.level)
-        for key, level in levels.items():
-            self.skills.add(row, key, level)
-        industries = tuple(dict.fromkeys(mentor.industries))
-        values = tuple(dict.fromkeys(mentor.values))
-        languages = tuple(dict.fromkeys(mentor.languages))
-        programs = tuple(str(program) for program in mentor.mentor_programs)
-        for postings, keys in (
-            (self.industries, industries),
-            (self.values, values),
-            (self.languages, languages),
-            (self.programs, programs),
-        ):
-            for key in keys:
-                postings.add(row, key)
+        self.masks[:, row] = availability.week_mask(mentor.weekly)
+        places = c["places"][row] / c["capacity"][row] if c["capacity"][row] > 0 else 0.0
+        response = (
+            NEUTRAL
+            if mentor.response_time_hours is None
+            else math.exp(-max(mentor.response_time_hours, 0) / RESPONSE_SCALE_HOURS)
+        )
+        c["access_static"][row] = ACCESS_PARTS[0] * places + ACCESS_PARTS[3] * response
+        c["open"][row] = mentor.accepting_requests and mentor.places_left > 0
+        c["comm_code"][row] = c["channels"][row] * (len(STYLES) + 1) + c["style"][row]
+        c["no_windows"][row] = not mentor.weekly
+        for index, postings in enumerate(self._postings()):
+            if old is None or old[index] != keys[index]:
+                for key, value in keys[index]:
+                    postings.add(row, key, value)
+        levels, industries, values, languages, _ = keys
         c["n_skills"][row] = len(levels)
         c["n_industries"][row] = len(industries)
         c["n_values"][row] = len(values)
         c["n_languages"][row] = len(languages)
-        self._keys[row] = (tuple(levels), industries, values, languages, programs)
+        c["no_values"][row] = not values
+        c["no_languages"][row] = not languages
+        self._keys[row] = keys
         self._conflicts[row] = mentor.conflicts
         for person in mentor.conflicts:
             self._declared_by.setdefault(person, set()).add(row)
@@ -415,6 +458,12 @@ class MentorArrays:
         table = availability.slot_table(self._zones, week)
         self._zone_cache = (week, len(self._zones), table)
         return table
+
+    def zones_intp(self) -> np.ndarray:
+        """The rows' zone indexes as intp (what take wants), cached until a row changes."""
+        if self._zones_intp is None:
+            self._zones_intp = self.columns["zone"][: self._high].astype(np.intp)
+        return self._zones_intp
 
     def zone_offsets(self, as_of: datetime) -> np.ndarray:
         return np.array(
@@ -438,10 +487,10 @@ class MentorArrays:
             p.nbytes()
             for p in (self.skills, self.industries, self.values, self.languages, self.programs)
         )
-        # ids list 8 B/row, row map ~100 B/entry, uuid objects 56 B, key tuples ~ 5 tuples of
+        # ids list 8 B/row, row map ~100 B/entry, uuid objects 56 B, key tuples ~ 6 tuples of
         # 56 B + 8 B per key; conflicts and codes ~100 B per entry.
         keys = sum(
-            5 * 56 + 8 * sum(len(part) for part in entry)
+            6 * 56 + 8 * sum(len(part) for part in entry)
             for entry in self._keys[: self._high]
             if entry is not None
         )
@@ -482,6 +531,15 @@ def weights_vector(weights: Mapping[str, float] | None) -> np.ndarray:
 
 
 # -- the vectorised factors -------------------------------------------------------------------
+#
+# Every pass over the mentors costs about the same (one array of 100,000 values), so the code
+# below counts passes: what does not depend on the mentee is precomputed per row at upsert
+# ("open", "access_static", "comm_code"); what depends on the mentee only through a small
+# code (zone, channels and style) is a table built for this mentee and read with one take;
+# what depends on keys (skills, industries, values, languages, text) touches only the rows of
+# those keys' postings.
+
+_F32 = np.float32
 
 
 @dataclass
@@ -499,56 +557,91 @@ def _targets(arrays: MentorArrays, targets: Sequence[Skill], n: int) -> _Targets
     coverage = np.zeros(n, dtype=np.float32)
     exact = np.zeros(n, dtype=np.float32)
     teachable = np.zeros(n, dtype=np.float32)
-    credit = np.zeros(n, dtype=np.float32)
+    credit = np.zeros(n, dtype=np.float32)  # scratch, zero again after each target
     for target in targets:
-        credit[:] = 0
+        touched = []
         for key in related.get(target.key, ()):
             rows = arrays.skills.get(key)
             if rows is not None:
                 partial = RELATED_CREDIT * _teach_credit(arrays.skills.values[key], target.level)
-                credit[rows] = np.maximum(credit[rows], partial)
+                np.maximum.at(credit, rows, partial)
+                touched.append(rows)
         rows = arrays.skills.get(target.key)
         if rows is not None:
             full = _teach_credit(arrays.skills.values[target.key], target.level)
-            credit[rows] = np.maximum(credit[rows], full)
+            np.maximum.at(credit, rows, full)
             exact[rows] += 1
-        coverage += credit
-        teachable += credit > 0
+            touched.append(rows)
+        for rows in touched:  # a row in two postings: credited once, then its credit is 0
+            gained = credit[rows]
+            coverage[rows] += gained
+            teachable[rows] += gained > 0
+            credit[rows] = 0
     count = len(targets)
-    return _Targets(coverage / count, exact, teachable / count, count)
+    coverage /= _F32(count)
+    teachable /= _F32(count)
+    return _Targets(coverage, exact, teachable, count)
 
 
-def _share_of(postings: _Postings, keys: Sequence[str], n: int) -> np.ndarray:
-    """Per row, how many of `keys` the row has."""
+def _share_of(
+    postings: _Postings, keys: Sequence[str], n: int, weights: Sequence[float] | None = None
+) -> np.ndarray:
+    """Per row, how many of `keys` the row has (or the sum of their weights)."""
     hits = np.zeros(n, dtype=np.float32)
-    for key in keys:
+    for index, key in enumerate(keys):
         rows = postings.get(key)
         if rows is not None:
-            hits[rows] += 1
+            hits[rows] += _F32(1.0 if weights is None else weights[index])
     return hits
 
 
-def _overlap_hours(arrays: MentorArrays, mentee: MatchProfile, as_of: datetime) -> np.ndarray:
+def _overlap_slots(arrays: MentorArrays, mentee: MatchProfile, as_of: datetime) -> np.ndarray:
+    """Quarter hours per week the mentee shares with each row, uint16."""
     n = arrays.n_rows
-    table = arrays.zone_table(as_of)
     layers = availability.mentee_layers(
-        mentee.weekly, mentee.timezone, arrays._zones, as_of, table=table
+        mentee.weekly, mentee.timezone, arrays._zones, as_of, table=arrays.zone_table(as_of)
     )
-    return availability.overlap_hours_many(
-        arrays.masks[:n], layers, arrays.columns["zone"][:n].astype(np.intp)
-    )
+    return availability.overlap_slots_many(arrays.masks, layers, arrays.zones_intp(), rows=n)
 
 
-def _saturating(hours: np.ndarray) -> np.ndarray:
-    return (1 - np.exp(-hours / np.float32(OVERLAP_SCALE_HOURS))).astype(np.float32)
+@cache
+def _saturation_table(scale: float) -> np.ndarray:
+    """1 - exp(-hours / 4) for every possible count of quarter hours (up to two layers)."""
+    slots = np.arange(2 * availability.SLOTS_PER_WEEK + 1, dtype=np.float64)
+    hours = slots * availability.SLOT_MINUTES / 60
+    table = (scale * (1 - np.exp(-hours / OVERLAP_SCALE_HOURS))).astype(np.float32)
+    table.flags.writeable = False
+    return table
 
 
-def _overlap_factor(arrays: MentorArrays, mentee: MatchProfile, as_of: datetime) -> np.ndarray:
-    n = arrays.n_rows
+def _overlap_factor(
+    arrays: MentorArrays, mentee: MatchProfile, as_of: datetime, scale: float = 1.0
+) -> np.ndarray | float:
+    """The saturating overlap (times `scale`): NEUTRAL where either side has no windows."""
     if not mentee.weekly:
-        return np.full(n, NEUTRAL, dtype=np.float32)
-    known = arrays.columns["has_windows"][:n]
-    return np.where(known, _saturating(_overlap_hours(arrays, mentee, as_of)), np.float32(NEUTRAL))
+        return scale * NEUTRAL
+    slots = _overlap_slots(arrays, mentee, as_of)
+    fit = _saturation_table(scale).take(slots)  # 0 for a mentor without windows, so:
+    fit += arrays.columns["no_windows"][: arrays.n_rows] * _F32(scale * NEUTRAL)
+    return fit
+
+
+def _communication_table(mentee: MatchProfile) -> np.ndarray:
+    """The channels and style parts of communication for every comm_code (channels bitmask
+    * 5 + style code), for this mentee: float32[160]."""
+    mentee_channels = _channel_bits(mentee.channels)
+    style_fit = _STYLE_FIT[_style_code(mentee.style)]
+    table = np.empty(32 * (len(STYLES) + 1), dtype=np.float32)
+    for bits in range(32):
+        if not mentee_channels or not bits:
+            channels = NEUTRAL
+        else:
+            channels = (bits & mentee_channels).bit_count() / mentee_channels.bit_count()
+        base = bits * (len(STYLES) + 1)
+        table[base : base + len(STYLES) + 1] = (
+            COMMUNICATION_PARTS[0] * channels + COMMUNICATION_PARTS[1] * style_fit
+        )
+    return table
 
 
 def _eligible(
@@ -559,7 +652,7 @@ def _eligible(
 ) -> np.ndarray:
     n = arrays.n_rows
     c = arrays.columns
-    eligible = c["live"][:n] & c["accepting"][:n] & (c["places"][:n] > 0)
+    eligible = c["open"][:n].copy()
     if program_id is not None:
         in_program = np.zeros(n, dtype=bool)
         rows = arrays.programs.get(str(program_id))
@@ -588,7 +681,7 @@ def _eligible(
     blocked.append(arrays.rows_of(mentee.conflicts))
     blocked.append(arrays.rows_of(excluded))
     eligible[np.concatenate(blocked)] = False
-    return np.asarray(eligible, dtype=bool)
+    return eligible
 
 
 def score(
@@ -604,101 +697,94 @@ def score(
     vector = weights_vector(weights)
     n = arrays.n_rows
     c = arrays.columns
-    f32 = np.float32
+    factors = np.empty((len(FACTORS), n), dtype=np.float32)  # factor-major: one row a pass
+    expertise, accessibility, values, communication, adaptability = factors
 
-    # expertise
+    # expertise: coverage of the targets, industry overlap, text relevance
     targets = mentee.targets
     covered = _targets(arrays, targets, n)
     industries = list(dict.fromkeys(mentee.industries))
-    shared_industries = _share_of(arrays.industries, industries, n)
-    industry: np.ndarray | float = (
-        shared_industries / f32(len(industries)) if industries else NEUTRAL
-    )
-    goals = mentee.goals_text
-    text: np.ndarray | float = (
-        arrays.text.scores(goals, n, normalised=True) if tokens(goals) else NEUTRAL
-    )
+    shared_industries = _share_of(arrays.industries, industries, n) if industries else None
     a, b, t = EXPERTISE_PARTS
-    expertise = f32(a) * covered.coverage + f32(b) * industry + f32(t) * text
+    goals = mentee.goals_text
+    if tokens(goals):
+        np.multiply(arrays.text.scores(goals, n, normalised=True), _F32(t), out=expertise)
+    else:
+        expertise[:] = t * NEUTRAL
+    if shared_industries is not None:
+        expertise += shared_industries * _F32(b / len(industries))
+    else:
+        expertise += _F32(b * NEUTRAL)
+    expertise += _F32(a) * covered.coverage
 
-    # accessibility
-    capacity = c["capacity"][:n].astype(np.float32)
-    places = np.where(capacity > 0, c["places"][:n] / np.maximum(capacity, f32(1)), f32(0))
-    overlap = _overlap_factor(arrays, mentee, as_of)
+    # accessibility: places ratio and response time (precomputed), overlap, time zone distance
     offsets = arrays.zone_offsets(as_of)
-    distance = np.abs(offsets - f32(availability.utc_offset_hours(mentee.timezone, as_of))) % 24
-    zone_fit = (1 - np.minimum(distance, 24 - distance) / f32(12))[c["zone"][:n]]
-    response_hours = c["response"][:n]
-    response = np.where(
-        np.isnan(response_hours),
-        f32(NEUTRAL),
-        np.exp(-np.nan_to_num(response_hours) / f32(RESPONSE_SCALE_HOURS)),
-    )
-    a, b, t, r = ACCESS_PARTS
-    accessibility = f32(a) * places + f32(b) * overlap + f32(t) * zone_fit + f32(r) * response
+    distance = np.abs(offsets - _F32(availability.utc_offset_hours(mentee.timezone, as_of))) % 24
+    zone_fit = (ACCESS_PARTS[2] * (1 - np.minimum(distance, 24 - distance) / 12)).astype(np.float32)
+    np.add(c["access_static"][:n], zone_fit.take(arrays.zones_intp()), out=accessibility)
+    accessibility += _overlap_factor(arrays, mentee, as_of, ACCESS_PARTS[1])
 
     # values: the mentee's own order says what matters most to them (1, 1/2, 1/3, ...)
     values_ = list(dict.fromkeys(mentee.values))
     if values_:
-        value_weights = np.array([1 / (i + 1) for i in range(len(values_))], dtype=np.float32)
-        value_weights /= value_weights.sum()
-        shared_values = np.zeros(n, dtype=np.float32)
-        for key, weight in zip(values_, value_weights, strict=True):
-            rows = arrays.values.get(key)
-            if rows is not None:
-                shared_values[rows] += weight
-        values = np.where(c["n_values"][:n] > 0, shared_values, f32(NEUTRAL))
+        raw = [1 / (i + 1) for i in range(len(values_))]
+        shared_values = _share_of(arrays.values, values_, n, [w / sum(raw) for w in raw])
+        np.multiply(c["no_values"][:n], _F32(NEUTRAL), out=values)
+        values += shared_values
     else:
-        values = np.full(n, NEUTRAL, dtype=np.float32)
+        values[:] = NEUTRAL
 
-    # communication
-    mentee_channels = _channel_bits(mentee.channels)
-    mentor_channels = c["channels"][:n]
-    if mentee_channels:
-        shared = np.bitwise_count(mentor_channels & np.uint8(mentee_channels)).astype(np.float32)
-        channels = np.where(
-            mentor_channels > 0, shared / f32(mentee_channels.bit_count()), f32(NEUTRAL)
-        )
-    else:
-        channels = np.full(n, NEUTRAL, dtype=np.float32)
-    style = _STYLE_FIT[_style_code(mentee.style)][c["style"][:n]]
+    # communication: channels and style through one table, language breadth
+    _communication_table(mentee).take(c["comm_code"][:n], out=communication)
     languages = _base_languages(mentee.languages)
     if languages:
         wanted = min(len(languages), 2)
-        spoken = np.minimum(_share_of(arrays.languages, languages, n), f32(wanted)) / f32(wanted)
-        breadth = np.where(c["n_languages"][:n] > 0, spoken, f32(NEUTRAL))
+        spoken = np.minimum(_share_of(arrays.languages, languages, n), _F32(wanted))
+        spoken *= _F32(COMMUNICATION_PARTS[2] / wanted)
+        communication += spoken
+        communication += c["no_languages"][:n] * _F32(COMMUNICATION_PARTS[2] * NEUTRAL)
     else:
-        breadth = np.full(n, NEUTRAL, dtype=np.float32)
-    a, b, t = COMMUNICATION_PARTS
-    communication = f32(a) * channels + f32(b) * style + f32(t) * breadth
+        communication += _F32(COMMUNICATION_PARTS[2] * NEUTRAL)
 
     # adaptability: openness matters in proportion to how much of what the mentee wants lies
-    # outside the mentor's own skills and industries
-    # (in-core: 0.75 + 0.25 * openness; all beyond: openness). A mentee who named no targets
-    # or industries: neutral, openness moving it by a quarter either way.
+    # outside the mentor's own skills and industries (in-core: 0.75 + 0.25 * openness; all
+    # beyond: openness). A mentee who named no targets or industries: neutral, openness
+    # moving it by a quarter either way.
     wants = covered.count + len(industries)
     openness = c["openness"][:n]
     if wants:
-        beyond = (covered.count - covered.exact + len(industries) - shared_industries) / f32(wants)
-        adaptability = (1 - beyond) * (f32(0.75) + f32(0.25) * openness) + beyond * openness
+        inside = covered.exact + (shared_industries if shared_industries is not None else 0.0)
+        beyond = (wants - inside) / _F32(wants)
+        # (1 - beyond) * (0.75 + 0.25 o) + beyond * o = 0.75 + 0.25 o - 0.75 beyond (1 - o)
+        np.multiply(beyond, (1 - openness) * _F32(-0.75), out=adaptability)
+        adaptability += openness * _F32(0.25) + _F32(0.75)
     else:
-        adaptability = f32(NEUTRAL - 0.25) + f32(0.5) * openness
+        np.multiply(openness, _F32(0.5), out=adaptability)
+        adaptability += _F32(NEUTRAL - 0.25)
 
-    factors = np.empty((n, len(FACTORS)), dtype=np.float32)
-    for index, column in enumerate((expertise, accessibility, values, communication, adaptability)):
-        factors[:, index] = column
     np.clip(factors, 0.0, 1.0, out=factors)
-    total = factors @ vector
+    total = vector @ factors
     eligible = _eligible(arrays, mentee, program_id, excluded)
-    return Scores(total=total.astype(np.float32), factors=factors, eligible=eligible)
+    return Scores(total=total.astype(np.float32, copy=False), factors=factors.T, eligible=eligible)
 
 
 def top(scores: Scores, k: int) -> list[int]:
     """The best `k` eligible rows, best total first; equal totals by row, lowest first."""
-    candidates = np.flatnonzero(scores.eligible)
-    if k <= 0 or candidates.size == 0:
+    if k <= 0:
         return []
-    totals = scores.total[candidates]
+    total, eligible = scores.total, scores.eligible
+    candidates = np.zeros(0, dtype=np.intp)
+    if total.size > 64 * k:
+        # A threshold from a strided sample usually leaves a few dozen rows above it; exact
+        # whenever at least k eligible rows clear it, else the full partition below.
+        sample = np.sort(total[:: max(total.size // 2048, 1)])
+        guess = sample[max(sample.size - 8 * k, 0)]
+        candidates = np.flatnonzero((total >= guess) & eligible)
+    if candidates.size < k:
+        candidates = np.flatnonzero(eligible)
+    if candidates.size == 0:
+        return []
+    totals = total[candidates]
     if candidates.size > k:
         threshold = np.partition(totals, candidates.size - k)[candidates.size - k]
         keep = totals >= threshold
@@ -718,13 +804,13 @@ def mentor_preference(arrays: MentorArrays, mentee: MatchProfile, *, as_of: date
     n_values = c["n_values"][:n]
     if values:
         shared = _share_of(arrays.values, values, n)
-        values_part = np.where(n_values > 0, shared / np.maximum(n_values, 1), np.float32(NEUTRAL))
+        values_part = np.where(n_values > 0, shared / np.maximum(n_values, 1), _F32(NEUTRAL))
     else:
         values_part = np.full(n, NEUTRAL, dtype=np.float32)
-    overlap = _overlap_factor(arrays, mentee, as_of)
     a, b, t = PREFERENCE_PARTS
-    preference = np.float32(a) * teachable + np.float32(b) * values_part + np.float32(t) * overlap
-    return np.where(c["live"][:n], np.clip(preference, 0, 1), np.float32(0)).astype(np.float32)
+    preference = _F32(a) * teachable + _F32(b) * values_part
+    preference += _overlap_factor(arrays, mentee, as_of, t)
+    return np.where(c["live"][:n], np.clip(preference, 0, 1), _F32(0)).astype(np.float32)
 
 
 # -- scalar: explain and reasons ----------------------------------------------------------------

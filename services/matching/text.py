@@ -82,6 +82,21 @@ def tokens(text: str) -> list[str]:
     return [token for word in _WORD.findall(fold(text)) if (token := _token(word))]
 
 
+def positions_of(rows: np.ndarray, batch: np.ndarray) -> np.ndarray:
+    """Where the values of `batch` (ascending) sit in `rows` (ascending, distinct): O(batch *
+    log rows), so taking one row out of a long posting is one search and one copy."""
+    if not rows.size or not batch.size:
+        return np.zeros(0, dtype=np.intp)
+    at = np.searchsorted(rows, batch)
+    inside = at < rows.size
+    at = at[inside]
+    found: np.ndarray = at[rows[at] == batch[inside]]
+    return found
+
+
+_MAX_LENGTH = 1 << 20  # a term frequency or length beyond is read as this (no text is so long)
+
+
 class Bm25:
     """Okapi BM25 (k1, b) over integer rows, updated in place.
 
@@ -90,8 +105,8 @@ class Bm25:
     the row (int32) and the code of its pair (uint16, uint32 past 65,535 pairs); scoring turns
     codes into contributions through one small table per query term (the pairs' BM25 term
     weight times the term's IDF, recomputed from the current document count and average
-    length, so always exact): one gather from a table that sits in cache, then one bincount
-    over all the query's postings. 6 bytes per (row, distinct term), plus 4 per row-term to
+    length, so always exact): one gather from a table that sits in cache, then one unbuffered add
+    per term into the rows' scores. 6 bytes per (row, distinct term), plus 4 per row-term to
     clear a row."""
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75) -> None:
@@ -101,11 +116,13 @@ class Bm25:
         self._post_rows: list[np.ndarray] = []  # per term id: int32 rows, ascending
         self._post_code: list[np.ndarray] = []  # per term id: the rows' (tf, length) codes
         self._code_dtype: type = np.uint16
-        self._pairs: dict[tuple[int, int], int] = {}  # (tf, length) -> code
+        self._pairs: dict[int, int] = {}  # tf << 32 | length -> code
+        self._word_ids: dict[str, int] = {}  # folded word as written -> term id, -1 stop word
         self._pair_tf: list[int] = []
         self._pair_length: list[int] = []
         self._docs: dict[int, np.ndarray] = {}  # row -> int32 term ids, for clearing
         self._lengths = np.zeros(0, dtype=np.uint32)  # tokens per row
+        self._hashes = np.zeros(0, dtype=np.int64)  # hash of each row's text, 0 never set
         self._total_length = 0
         self._table: tuple[tuple[int, int, int], np.ndarray] | None = None
 
@@ -121,24 +138,35 @@ class Bm25:
     def clear_many(self, rows: Iterable[int]) -> None:
         self.set_many((row, "") for row in rows)
 
-    def _term(self, word: str) -> int:
-        term = self._term_ids.get(word)
+    def _word(self, word: str) -> int:
+        """The term id of a folded word as it appears in texts (-1 for a stop word), learned
+        once per distinct word so indexing a text is one dict lookup per word."""
+        token = _token(word)
+        term = self._term_ids.get(token) if token else -1
         if term is None:
-            term = self._term_ids[word] = len(self._post_rows)
+            term = self._term_ids[token] = len(self._post_rows)
             self._post_rows.append(np.zeros(0, dtype=np.int32))
             self._post_code.append(np.zeros(0, dtype=self._code_dtype))
+        self._word_ids[word] = term
         return term
 
-    def _code(self, tf: int, length: int) -> int:
-        code = self._pairs.get((tf, length))
-        if code is None:
-            code = self._pairs[(tf, length)] = len(self._pair_tf)
-            self._pair_tf.append(tf)
-            self._pair_length.append(length)
-            if code > np.iinfo(self._code_dtype).max:
-                self._code_dtype = np.uint32
-                self._post_code = [codes.astype(np.uint32) for codes in self._post_code]
-        return code
+    def _codes(self, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The code of each (tf, length) pair, new pairs learned."""
+        pairs = tf.astype(np.int64) << 32 | lengths.astype(np.int64)
+        distinct, inverse = np.unique(pairs, return_inverse=True)
+        codes = np.empty(distinct.size, dtype=np.int64)
+        for index, pair in enumerate(distinct.tolist()):
+            code = self._pairs.get(pair)
+            if code is None:
+                code = self._pairs[pair] = len(self._pair_tf)
+                self._pair_tf.append(pair >> 32)
+                self._pair_length.append(pair & 0xFFFFFFFF)
+            codes[index] = code
+        if len(self._pair_tf) > np.iinfo(self._code_dtype).max + 1:
+            self._code_dtype = np.uint32
+            self._post_code = [codes.astype(np.uint32) for codes in self._post_code]
+        result: np.ndarray = codes[inverse.reshape(-1)].astype(self._code_dtype)
+        return result
 
     def set_many(self, items: Iterable[tuple[int, str]]) -> None:
         """Set (or, with an empty text, clear) many rows; each touched term is rebuilt once."""
@@ -147,51 +175,76 @@ class Bm25:
             return
         top = max(latest)
         if top >= self._lengths.shape[0]:
-            grown = np.zeros(max(top + 1, 2 * self._lengths.shape[0], 64), dtype=np.uint32)
-            grown[: self._lengths.shape[0]] = self._lengths
-            self._lengths = grown
+            size = max(top + 1, 2 * self._lengths.shape[0], 64)
+            for name in ("_lengths", "_hashes"):
+                old = getattr(self, name)
+                grown = np.zeros(size, dtype=old.dtype)
+                grown[: old.shape[0]] = old
+                setattr(self, name, grown)
+        # Most profile changes leave the text alone (places, availability): those rows are
+        # skipped, so such an update costs nothing here.
+        for row, text in list(latest.items()):
+            fingerprint = hash(text) or 1
+            if self._hashes[row] == fingerprint:
+                del latest[row]
+            else:
+                self._hashes[row] = fingerprint
+        if not latest:
+            return
         touched: set[int] = set()
         new_terms: list[np.ndarray] = []
-        new_rows: list[np.ndarray] = []
-        new_codes: list[np.ndarray] = []
+        new_rows: list[int] = []
+        new_tf: list[np.ndarray] = []
+        per_row: list[int] = []
+        word_ids = self._word_ids
         for row, text in latest.items():
             old = self._docs.pop(row, None)
             if old is not None:
                 touched.update(old.tolist())
             self._total_length -= int(self._lengths[row])
-            counts = Counter(tokens(text))
-            length = sum(counts.values())
+            ids = [
+                term if (term := word_ids.get(word)) is not None else self._word(word)
+                for word in _WORD.findall(fold(text))
+            ]
+            counts = Counter(term for term in ids if term >= 0)
+            length = min(sum(counts.values()), _MAX_LENGTH)
             self._lengths[row] = length
             self._total_length += length
             if not counts:
                 continue
-            terms = np.fromiter((self._term(word) for word in counts), dtype=np.int32)
-            codes = np.fromiter((self._code(tf, length) for tf in counts.values()), dtype=np.int64)
+            terms = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
             self._docs[row] = terms
-            touched.update(terms.tolist())
+            touched.update(counts.keys())
             new_terms.append(terms)
-            new_rows.append(np.full(terms.size, row, dtype=np.int32))
-            new_codes.append(codes)
+            new_rows.append(row)
+            new_tf.append(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+            per_row.append(len(counts))
         batch = np.fromiter(latest, dtype=np.int32, count=len(latest))
         added: dict[int, tuple[int, int]] = {}
         rows = codes = np.zeros(0, dtype=np.int32)
         if new_terms:
             terms = np.concatenate(new_terms)
-            order = np.lexsort((np.concatenate(new_rows), terms))
+            repeat = np.array(per_row, dtype=np.int64)
+            rows = np.repeat(np.array(new_rows, dtype=np.int32), repeat)
+            lengths = np.repeat(self._lengths[np.array(new_rows, dtype=np.intp)], repeat)
+            codes = self._codes(np.minimum(np.concatenate(new_tf), _MAX_LENGTH), lengths)
+            order = np.lexsort((rows, terms))
             terms = terms[order]
-            rows = np.concatenate(new_rows)[order]
-            codes = np.concatenate(new_codes)[order].astype(self._code_dtype)
+            rows = rows[order]
+            codes = codes[order]
             starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
             ends = np.r_[starts[1:], terms.size]
             added = {
                 int(terms[start]): (int(start), int(end))
                 for start, end in zip(starts, ends, strict=True)
             }
+        batch.sort()
         for term in touched:
             kept_rows, kept_codes = self._post_rows[term], self._post_code[term]
-            if kept_rows.size:
-                keep = ~np.isin(kept_rows, batch)
-                kept_rows, kept_codes = kept_rows[keep], kept_codes[keep]
+            gone = positions_of(kept_rows, batch)
+            if gone.size:
+                kept_rows = np.delete(kept_rows, gone)
+                kept_codes = np.delete(kept_codes, gone)
             span = added.get(term)
             if span is not None:
                 start, end = span
@@ -238,21 +291,18 @@ class Bm25:
         if not terms or n_rows <= 0:
             return np.zeros(max(n_rows, 0), dtype=np.float32)
         table = self._weights()
-        all_rows = []
-        contributions = []
+        out = np.zeros(n_rows, dtype=np.float32)
         self_score = 0.0
         for term in terms:
             rows = self._post_rows[term]
             idf = self._idf(rows.size)
             self_score += idf
-            all_rows.append(rows)
-            contributions.append((table * np.float32(idf)).take(self._post_code[term]))
-        rows = np.concatenate(all_rows)
-        weights = np.concatenate(contributions)
-        if rows.size and int(rows.max()) >= n_rows:
-            inside = rows < n_rows
-            rows, weights = rows[inside], weights[inside]
-        out = np.bincount(rows, weights=weights, minlength=n_rows)[:n_rows].astype(np.float32)
+            contribution = (table * np.float32(idf)).take(self._post_code[term])
+            if rows.size and int(rows[-1]) >= n_rows:
+                cut = int(np.searchsorted(rows, n_rows))
+                rows, contribution = rows[:cut], contribution[:cut]
+            # rows are distinct within a term: an unbuffered add, one pass over the postings
+            np.add.at(out, rows, contribution)
         if normalised:
             np.minimum(out / np.float32(self_score), np.float32(1.0), out=out)
         return out
@@ -261,10 +311,12 @@ class Bm25:
         """Bytes held: postings and per-row term lists, plus the Python containers."""
         postings = sum(rows.nbytes for rows in self._post_rows)
         postings += sum(codes.nbytes for codes in self._post_code)
-        docs = sum(terms.nbytes for terms in self._docs.values()) + self._lengths.nbytes
+        docs = sum(terms.nbytes for terms in self._docs.values())
+        docs += self._lengths.nbytes + self._hashes.nbytes
         # A numpy array object costs about 112 bytes besides its data; a dict slot about 100.
         overhead = 112 * (2 * len(self._post_rows) + len(self._docs)) + 100 * (
-            len(self._docs) + len(self._term_ids) + 2 * len(self._pairs)
+            len(self._docs) + len(self._term_ids) + len(self._word_ids) + 2 * len(self._pairs)
         )
         vocabulary = sum(len(word) + 49 for word in self._term_ids)
+        vocabulary += sum(len(word) + 49 for word in self._word_ids)
         return postings + docs + overhead + vocabulary

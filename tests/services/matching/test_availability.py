@@ -109,7 +109,7 @@ def test_the_vectorised_overlap_agrees_exactly_with_overlap_hours(
 ) -> None:
     zones = list(dict.fromkeys(zone for _, zone in mentors))
     layers = mentee_layers(mentee, mentee_zone, zones, as_of)
-    masks = np.stack([week_mask(windows) for windows, _ in mentors])
+    masks = np.stack([week_mask(windows) for windows, _ in mentors], axis=1)
     zone_of = np.array([zones.index(zone) for _, zone in mentors])
     fast = overlap_hours_many(masks, layers, zone_of)
     slow = [overlap_hours(mentee, mentee_zone, windows, zone, as_of) for windows, zone in mentors]
@@ -127,7 +127,7 @@ def test_a_fall_back_week_counts_the_repeated_hour_twice() -> None:
         (Window(6, 0, 1440), Window(5, 0, 1440)), None, ["Europe/Berlin"], october
     )
     assert layers.shape[0] == 2  # the repeated hour needs a second layer
-    fast = overlap_hours_many(week_mask(sunday)[None, :], layers, np.array([0]))
+    fast = overlap_hours_many(week_mask(sunday)[:, None], layers, np.array([0]))
     assert fast.tolist() == [
         overlap_hours(
             sunday, "Europe/Berlin", (Window(6, 0, 1440), Window(5, 0, 1440)), None, october

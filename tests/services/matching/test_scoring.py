@@ -132,7 +132,12 @@ def profiles(draw, user_id: uuid.UUID) -> MatchProfile:
         manager_id=draw(st.sampled_from([None, *PEOPLE])),
         conflicts=frozenset(draw(st.lists(st.sampled_from(PEOPLE), max_size=2))),
         mentor_programs=frozenset(draw(st.lists(st.sampled_from(PROGRAMS), max_size=2))),
-        bio=draw(st.sampled_from(["", "python hiring", "leading teams"])),
+        bio=draw(st.sampled_from(["", "python hiring", "leading teams", "Hiring, hiring!"])),
+        goals=draw(
+            st.sampled_from(
+                [(), (Goal("Lead teams", "hiring in python", (Skill("go", "Go", 0),), None),)]
+            )
+        ),
         openness=draw(st.floats(0, 1)),
     )
 
@@ -158,3 +163,36 @@ def test_blocked_by_is_empty_exactly_when_the_vectorised_filter_says_eligible(da
     assert scores.eligible.sum() == len(scoring.top(scores, 10))
     assert np.all(np.diff(scores.total[scoring.top(scores, 10)]) <= 0)
     assert FACTORS[0] == "expertise"
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_updating_in_place_scores_exactly_as_building_afresh(data) -> None:
+    """Rows are reused and postings patched; whatever the order of changes, every mentor
+    scores as in arrays built from nothing with the final profiles."""
+    arrays = scoring.MentorArrays(capacity=2)
+    current: dict[uuid.UUID, MatchProfile] = {}
+    for _ in range(data.draw(st.integers(1, 20))):
+        user_id = data.draw(st.sampled_from(PEOPLE[1:4]))
+        if data.draw(st.booleans()) and user_id in current:
+            arrays.remove([user_id])
+            del current[user_id]
+        else:
+            profile = data.draw(profiles(user_id))
+            arrays.upsert([profile])
+            current[user_id] = profile
+    mentee = data.draw(profiles(PEOPLE[0]))
+    fresh = scoring.MentorArrays()
+    fresh.upsert(current.values())
+    assert len(arrays) == len(fresh)
+    updated = scoring.score(arrays, mentee, None, as_of=NOW)
+    built = scoring.score(fresh, mentee, None, as_of=NOW)
+    for user_id in current:
+        row, fresh_row = arrays.row_of(user_id), fresh.row_of(user_id)
+        assert (row is None) == (fresh_row is None)
+        if row is None or fresh_row is None:
+            continue
+        assert updated.eligible[row] == built.eligible[fresh_row]
+        assert np.allclose(updated.factors[row], built.factors[fresh_row], atol=1e-6)
+    live = {arrays.user_id_at(row) for row in np.flatnonzero(updated.eligible)}
+    assert live == {fresh.user_id_at(row) for row in np.flatnonzero(built.eligible)}
