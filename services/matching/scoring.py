@@ -124,6 +124,11 @@ def _teach_credit(mentor_level: np.ndarray, mentee_level: int) -> np.ndarray:
     return credit
 
 
+def _teach_credit_of(mentor_level: int, mentee_level: int) -> float:
+    """`_teach_credit` for one pair, for reasons."""
+    return (mentor_level / 5) * min(max((mentor_level - mentee_level) / 2, 0.0), 1.0)
+
+
 def _is_mentor(profile: MatchProfile) -> bool:
     return profile.is_mentor and profile.active
 
@@ -880,8 +885,7 @@ def _expertise_reason(mentee: MatchProfile, mentor: MatchProfile) -> str:
         strong = [
             target.name
             for target in targets
-            if target.key in levels
-            and float(_teach_credit(np.array([levels[target.key]]), target.level)[0]) >= STRONG
+            if target.key in levels and _teach_credit_of(levels[target.key], target.level) >= STRONG
         ]
         if strong:
             if len(targets) == 1:
@@ -901,15 +905,16 @@ def _expertise_reason(mentee: MatchProfile, mentor: MatchProfile) -> str:
             ]
             if near:
                 parts.append(f"Knows related skills: {_list(near[:3])}")
+    wanted_industries = set(mentee.industries)
     shared_industries = [
         name
         for key, name in zip(mentor.industries, mentor.industry_names, strict=False)
-        if key in set(mentee.industries)
+        if key in wanted_industries
     ]
     if shared_industries:
         parts.append(f"works in {_join(shared_industries)}")
-    profile_words = set(tokens(mentor.profile_text))
-    if profile_words and not parts:
+    profile_words = set(tokens(mentor.profile_text)) if not parts else set()
+    if profile_words:
         goal_words = [word for word in mentee.goals_text.split() if word]
         echoed = []
         for word in goal_words:

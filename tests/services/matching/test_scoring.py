@@ -196,3 +196,76 @@ def test_updating_in_place_scores_exactly_as_building_afresh(data) -> None:
         assert np.allclose(updated.factors[row], built.factors[fresh_row], atol=1e-6)
     live = {arrays.user_id_at(row) for row in np.flatnonzero(updated.eligible)}
     assert live == {fresh.user_id_at(row) for row in np.flatnonzero(built.eligible)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    totals=st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), min_size=0, max_size=3000),
+    seed=st.integers(0, 2**16),
+    k=st.integers(0, 12),
+)
+def test_top_is_the_k_best_eligible_rows_ties_by_row(
+    totals: list[float], seed: int, k: int
+) -> None:
+    """Large inputs take the sampled-threshold path; the answer is the same exact ranking."""
+    rng = np.random.default_rng(seed)
+    total = np.array(totals, dtype=np.float32)
+    eligible = rng.random(total.size) < rng.random()
+    scores = scoring.Scores(total, np.zeros((total.size, 5), np.float32), eligible)
+    expected = sorted(np.flatnonzero(eligible).tolist(), key=lambda row: (-total[row], row))[:k]
+    assert scoring.top(scores, k) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_reasons_only_say_what_is_true_of_the_pair(data) -> None:
+    mentee = data.draw(profiles(PEOPLE[0]))
+    candidate = data.draw(profiles(PEOPLE[1]))
+    drawn = data.draw(st.lists(st.floats(0, 1), min_size=5, max_size=5))
+    factors = dict(zip(FACTORS, drawn, strict=True))
+    said = scoring.reasons(mentee, candidate, factors, as_of=NOW)
+    text = " | ".join(said)
+    for value in ("integrity", "growth"):
+        if value in text:
+            assert value in mentee.values and value in candidate.values
+    if "Both prefer video calls" in text:
+        assert "video" in mentee.channels and "video" in candidate.channels
+    if "h/week of shared availability" in text:
+        hours = scoring.availability.overlap_hours(
+            mentee.weekly, mentee.timezone, candidate.weekly, candidate.timezone, NOW
+        )
+        assert f"{scoring._hours(hours)} h/week" in text and hours > 0
+    if "mentee places left" in text:
+        assert f"{candidate.places_left} of {candidate.capacity} mentee" in text
+    if "Open to topics outside their core field" in text:
+        assert candidate.openness >= 0.6
+    for sentence in said:
+        assert sentence and not sentence[0].islower()
+
+
+def test_reasons_name_related_skills_and_echo_goals_when_nothing_stronger_is_true() -> None:
+    learner = person(
+        languages=("en",),
+        learning=(Skill("python", "Python", 1),),
+        goals=(Goal("Ship a web product", "", (), None),),
+    )
+    django = mentor(expertise=(Skill("django", "Django", 5),))
+    said = scoring.reasons(learner, django, dict.fromkeys(FACTORS, 0.5), as_of=NOW)
+    assert "Knows related skills: Django (close to Python)" in said
+    writer = mentor(headline="I shipped products on the web for years")
+    said = scoring.reasons(
+        person(goals=(Goal("Ship a web product", "", (), None),)), writer, {}, as_of=NOW
+    )
+    assert "Their profile speaks to your goals: ship, web, product" in said
+
+
+def test_mentors_prefer_mentees_they_can_teach() -> None:
+    teacher = mentor(expertise=(Skill("python", "Python", 5), Skill("hiring", "Hiring", 5)))
+    other = mentor(expertise=(Skill("excel", "Excel", 5),))
+    arrays = scoring.MentorArrays()
+    arrays.upsert([teacher, other])
+    preference = scoring.mentor_preference(arrays, MENTEE, as_of=NOW)
+    teacher_row, other_row = arrays.row_of(teacher.user_id), arrays.row_of(other.user_id)
+    assert teacher_row is not None and other_row is not None
+    assert preference[teacher_row] > preference[other_row]
+    assert ((preference >= 0) & (preference <= 1)).all()
