@@ -5,7 +5,7 @@ in `users.scim_attributes`, everything else the identity provider sent about the
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from scim2_models import (
     URN,
     Address,
@@ -31,6 +31,7 @@ from scim2_models import (
     Sort,
     Uniqueness,
 )
+from scim2_models import Manager as EnterpriseManager
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -121,11 +122,31 @@ POLICY = ScimPolicy(
     unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
 )
 
+
+class Manager(EnterpriseManager):
+    """The enterprise `manager`. RFC 7643 (section 4.3) only recommends its `$ref`, and Okta and
+    Entra ID send the manager's id alone, so `$ref` is optional here (scim2-models requires it)."""
+
+    ref: Annotated[Reference["User"] | None, Required.false] = Field(  # type: ignore[type-arg,assignment]
+        None, serialization_alias="$ref", validation_alias="$ref"
+    )
+
+
+class Enterprise(EnterpriseUser):
+    manager: Manager | None = None
+
+    @field_validator("manager", mode="before")
+    @classmethod
+    def id_alone(cls, value: Any) -> Any:
+        """Entra ID's PATCH sets the manager to the id itself, not to `{"value": id}`."""
+        return {"value": value} if isinstance(value, str) else value
+
+
 # Users carry the enterprise extension (department, manager...), which Entra ID and Okta send.
-ScimUser = User[EnterpriseUser]
+ScimUser = User[Enterprise]
 
 PROVIDER = ScimProvider(
-    models=[User, EnterpriseUser, Group],
+    models=[User, Enterprise, Group],
     resource_types=[ResourceType.from_resource(ScimUser), ResourceType.from_resource(Group)],
     config=CONFIG,
     policy=POLICY,

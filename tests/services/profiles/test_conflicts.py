@@ -94,6 +94,38 @@ async def test_scim_sets_the_manager_of_a_user(client, make_tenant: TenantFactor
     assert (await client.get(f"/v1/users/{ada_id}", headers=admin)).json()["manager_id"] is None
 
 
+async def test_okta_and_entra_name_a_manager_by_id_alone(
+    client, make_tenant: TenantFactory
+) -> None:
+    """RFC 7643 only recommends the manager's `$ref`: Okta sends `{"value": id}`, and Entra ID's
+    PATCH sets the manager to the bare id."""
+    tenant = await make_tenant()
+    scim, admin = await new_token(client, tenant), await tenant.admin_headers()
+    boss = await client.post(f"{SCIM}/Users", json=_scim_user("boss@example.com"), headers=scim)
+    other = await client.post(f"{SCIM}/Users", json=_scim_user("other@example.com"), headers=scim)
+    boss_id, other_id = boss.json()["id"], other.json()["id"]
+    okta = _scim_user("ada@example.com")
+    okta[ENTERPRISE_SCHEMA] = {"manager": {"value": boss_id, "displayName": "Boss"}}
+    ada = await client.post(f"{SCIM}/Users", json=okta, headers=scim)
+    assert ada.status_code == 201, ada.text
+    ada_id = ada.json()["id"]
+    assert (await client.get(f"/v1/users/{ada_id}", headers=admin)).json()["manager_id"] == boss_id
+
+    entra = await client.patch(
+        f"{SCIM}/Users/{ada_id}",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "Add", "path": f"{ENTERPRISE_SCHEMA}:manager", "value": other_id}
+            ],
+        },
+        headers=scim,
+    )
+    assert entra.status_code == 200, entra.text
+    assert entra.json()[ENTERPRISE_SCHEMA]["manager"]["value"] == other_id
+    assert (await client.get(f"/v1/users/{ada_id}", headers=admin)).json()["manager_id"] == other_id
+
+
 async def test_admin_sets_and_clears_a_manager(client, make_tenant: TenantFactory) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     admin = await tenant.admin_headers()
