@@ -110,3 +110,14 @@ def test_the_command_prints_tokens_and_curl_commands() -> None:
         timeout=60,
     )
     assert refused.returncode == 2  # a usage error: a demo needs two mentors
+
+
+async def test_ids_by_email_answer_for_more_emails_than_a_statement_takes(make_tenant) -> None:
+    """Seeding 100,000 people looks them up at once: more than asyncpg's 32,767 parameters."""
+    from services.profiles.users import service as users
+
+    tenant = await make_tenant()
+    wanted = [f"nobody{i}@many.example" for i in range(40_000)] + [tenant.admin_email]
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
+        found = await users.user_ids_by_email(session, wanted)
+    assert list(found) == [tenant.admin_email]

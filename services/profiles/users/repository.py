@@ -87,7 +87,13 @@ async def list_users(
 
 async def ids_by_email(session: AsyncSession, emails: list[str]) -> dict[str, uuid.UUID]:
     """The ids of the users with these (normalised) emails, by email."""
-    if not emails:
-        return {}
-    rows = await session.execute(select(User.email, User.id).where(User.email.in_(emails)))
-    return {email: user_id for email, user_id in rows.all()}
+    found: dict[str, uuid.UUID] = {}
+    # A statement takes at most 32,767 parameters (asyncpg): 100,000 emails go in slices.
+    for start in range(0, len(emails), _EMAILS_PER_STATEMENT):
+        part = emails[start : start + _EMAILS_PER_STATEMENT]
+        rows = await session.execute(select(User.email, User.id).where(User.email.in_(part)))
+        found.update({email: user_id for email, user_id in rows.all()})
+    return found
+
+
+_EMAILS_PER_STATEMENT = 10_000
