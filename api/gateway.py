@@ -4,6 +4,7 @@ routing by path to a service, in-process (mounted) or over HTTP (split)."""
 import asyncio
 import json
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -15,6 +16,7 @@ from api.openapi import SchemaCollision, merge_openapi
 from api.proxy import HttpProxy
 from api.rate_limit import RateLimiter
 from api.routes import SERVICES, is_public, service_for
+from services.core.app import run_lifespan_hooks
 from services.core.auth import bearer_token, verify_token
 from services.core.db import Database
 from services.core.errors import (
@@ -114,6 +116,7 @@ class Gateway:
         self.local = build_local_app(build_router(database, redis, self.openapi, upstreams))
         self.metrics = build_metrics_app(database)
         self._metrics_server: MetricsServer | None = None
+        self._hooks = AsyncExitStack()
         self._answer_unexpected_errors = AnswerUnexpectedErrors(self._serve)
 
     async def openapi(self) -> dict[str, Any]:
@@ -154,8 +157,11 @@ class Gateway:
                 except RuntimeError as error:
                     await send({"type": "lifespan.startup.failed", "message": str(error)})
                     return
+                # The mounted services' background work (matching's index warm-up).
+                await self._hooks.enter_async_context(run_lifespan_hooks(*self.mounted.values()))
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self._hooks.aclose()
                 if self._metrics_server is not None:
                     await self._metrics_server.stop()
                 await self.close()

@@ -29,6 +29,8 @@ os.environ.setdefault("RATE_LIMIT_ADDRESS_PER_MINUTE", "1000000")
 # Gateways the tests start serve no metrics port unless a test asks for one: the default port
 # may be held by a `make run` or another test run on the same machine.
 os.environ.setdefault("METRICS_PORT", "0")
+# Tests that warm an index do it themselves; no process warms tenants behind a test's back.
+os.environ.setdefault("MATCHING_WARM_TENANTS", "0")
 
 from deploy.embedded import ensure_environment  # noqa: E402
 

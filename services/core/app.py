@@ -1,7 +1,7 @@
 """The factory every service app is built with, so all four behave alike."""
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -29,18 +29,40 @@ class ServiceApp(FastAPI):
         return AnswerUnexpectedErrors(super().build_middleware_stack())
 
 
+# Background work a service runs while it serves (entered at startup, exited at shutdown), in
+# its own process or mounted in the gateway alike.
+LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
+
+
 @asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    yield
+async def run_lifespan_hooks(*apps: FastAPI) -> AsyncIterator[None]:
+    """The apps' hooks, started in order and stopped in reverse."""
+    async with AsyncExitStack() as stack:
+        for app in apps:
+            for hook in getattr(app.state, "lifespan_hooks", ()):
+                await stack.enter_async_context(hook())
+        yield
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with run_lifespan_hooks(app):
+        yield
     await queue.close()
     await user_states.close()
     await database.dispose()
 
 
 def create_service_app(
-    name: str, routers: Sequence[APIRouter], *, description: str, standalone: bool = True
+    name: str,
+    routers: Sequence[APIRouter],
+    *,
+    description: str,
+    standalone: bool = True,
+    hooks: Sequence[LifespanHook] = (),
 ) -> FastAPI:
-    """`standalone=False` when mounted in the gateway, which then owns startup and shutdown."""
+    """`standalone=False` when mounted in the gateway, which then owns startup and shutdown
+    (and runs the `hooks` itself)."""
     configure_logging()
     app = ServiceApp(
         title=f"mentorship {name}",
@@ -51,6 +73,7 @@ def create_service_app(
         redoc_url=None,
         lifespan=_lifespan if standalone else None,
     )
+    app.state.lifespan_hooks = tuple(hooks)
     install_problem_handlers(app)
     for router in routers:
         app.include_router(router)

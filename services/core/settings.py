@@ -119,6 +119,13 @@ class Settings(BaseSettings):
         "next recommendation loads it again); bounds each process's memory to the tenants "
         "in use.",
     )
+    matching_warm_tenants: int = Field(
+        default=20,
+        ge=0,
+        description="When a process serving matching starts, it loads in the background the "
+        "mentor indexes of this many tenants (those with the most mentors first), so their "
+        "first recommendation does not wait for a full load; 0 turns the warm-up off.",
+    )
     outbox_retention_hours: int = Field(
         default=168,
         description="How long delivered deliveries and finished events are kept; parked ones "

@@ -7,7 +7,7 @@ boundary bound it): the session's filter and the explicit condition agree, or no
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, Text, and_, cast, func, or_, select, true
@@ -189,6 +189,21 @@ async def matching_rows(
     return [_matching_row(row) for row in (await session.execute(statement)).all()]
 
 
+async def tenants_by_mentors(session: AsyncSession, limit: int) -> list[uuid.UUID]:
+    """Tenants that have mentors, those with the most first (at most `limit`): whose mentor
+    indexes a starting process loads before anyone asks. Across tenants, on purpose."""
+    mentors = func.count()
+    rows = await session.scalars(
+        select(Profile.tenant_id)
+        .where(Profile.is_mentor)
+        .group_by(Profile.tenant_id)
+        .order_by(mentors.desc(), Profile.tenant_id)
+        .limit(limit)
+        .execution_options(all_tenants=True)
+    )
+    return list(rows)
+
+
 def _xid_as_bigint(xid8: Any) -> Any:
     # xid8 has no cast to bigint; through text it is exact (64 bits, epoch included).
     return cast(cast(xid8, Text), BigInteger)
@@ -249,14 +264,18 @@ async def matching_changes(
     return position, [_matching_row(row[3:]) for row in result if row[3] is not None]
 
 
+# A full load of an index asks for the same few thousand skill names tens of thousands of times.
+_skill_key = lru_cache(maxsize=65_536)(rules.skill_key)
+
+
 def skill_key(name: str) -> str:
     """The comparison key of a skill as someone typed it (aliases fold to their skill)."""
-    return rules.skill_key(name)[0]
+    return _skill_key(name)[0]
 
 
 def skill_name(name: str) -> str:
     """The name a skill is shown by: the vocabulary's canonical name, or the text as typed."""
-    return rules.skill_key(name)[1]
+    return _skill_key(name)[1]
 
 
 def language_keys(languages: list[str]) -> list[str]:

@@ -13,9 +13,15 @@ catch-ups never interleave and an older delta never lands after a newer one. Sco
 synchronous numpy: a caller scores right after `current()` returns, with no `await` in between,
 so no update can run while it reads the arrays (copying 100,000 rows for copy-on-write would
 cost more than the whole score).
+
+Warm-up (`IndexWarmUp`): a full load takes seconds per 10,000 mentors, so a process serving
+matching loads the busiest tenants in the background when it starts. The load runs under the
+tenant's lock like any catch-up, so a request for a tenant being loaded waits for that load and
+then only catches up: it never sees a partial index and never starts a second load.
 """
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import OrderedDict
@@ -24,8 +30,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.db import Database
+from services.core.logging import get_logger
 from services.matching import features, scoring
 from services.profiles import queries as profiles
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -50,6 +60,7 @@ class MentorIndex:
         self._clock = clock
         self._tenants: OrderedDict[uuid.UUID, TenantMentors] = OrderedDict()
         self.last_catch_up: CatchUp | None = None
+        self.full_loads = 0
 
     def __contains__(self, tenant_id: uuid.UUID) -> bool:
         return tenant_id in self._tenants
@@ -77,7 +88,17 @@ class MentorIndex:
                 # upsert removes whoever is no longer an active mentor.
                 entry.arrays.upsert(features.from_row(row) for row in rows)
             self.last_catch_up = CatchUp(rows=len(rows), full=since.is_start)
+            self.full_loads += since.is_start
         return entry.arrays
+
+    def is_loaded(self, tenant_id: uuid.UUID) -> bool:
+        """Whether the tenant's mentors are in memory (a use then only catches up)."""
+        entry = self._tenants.get(tenant_id)
+        return entry is not None and not entry.position.is_start
+
+    def is_loading(self, tenant_id: uuid.UUID) -> bool:
+        entry = self._tenants.get(tenant_id)
+        return entry is not None and entry.lock.locked()
 
     def _evict_idle(self, now: float) -> None:
         # Least recently used first: stop at the first one still in use.
@@ -86,3 +107,73 @@ class MentorIndex:
             if now - entry.used_at < self._idle_seconds or entry.lock.locked():
                 return
             del self._tenants[tenant_id]
+
+
+class IndexWarmUp:
+    """Loads the indexes of the tenants with the most mentors, in the background, once.
+
+    `start()` returns at once (startup and /readyz do not wait). A failure (the database briefly
+    down) is logged and the warm-up tries again after `retry_seconds`, skipping tenants already
+    loaded; `stop()` cancels it, wherever it is."""
+
+    def __init__(
+        self,
+        index: MentorIndex,
+        database: Database,
+        *,
+        tenants: int,
+        retry_seconds: float = 30.0,
+    ) -> None:
+        self._index = index
+        self._database = database
+        self._tenants = tenants
+        self._retry_seconds = retry_seconds
+        self._task: asyncio.Task[None] | None = None
+        self.loaded: list[uuid.UUID] = []
+        self.failures = 0
+
+    def start(self) -> None:
+        if self._tenants > 0 and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="matching-index-warm-up")
+
+    async def wait(self) -> None:
+        """Until the warm-up has finished (at once when it is off)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._warm()
+                return
+            except Exception as error:  # whatever it was, requests still load on their own
+                self.failures += 1
+                log.warning(
+                    "matching.index_warm_up_failed",
+                    error=repr(error),
+                    retry_seconds=self._retry_seconds,
+                )
+                await asyncio.sleep(self._retry_seconds)
+
+    async def _warm(self) -> None:
+        started = time.perf_counter()
+        async with self._database.session(readonly=True, all_tenants=True) as session:
+            tenant_ids = await profiles.tenants_by_mentors(session, self._tenants)
+        for tenant_id in tenant_ids:
+            if self._index.is_loaded(tenant_id):
+                continue
+            async with self._database.session(readonly=True, tenant_id=tenant_id) as session:
+                await self._index.current(session, tenant_id)
+            self.loaded.append(tenant_id)
+        log.info(
+            "matching.index_warmed",
+            tenants=len(self.loaded),
+            seconds=round(time.perf_counter() - started, 2),
+        )
