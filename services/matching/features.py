@@ -9,6 +9,7 @@ people who wrote "Python" and "python3" share a key; names are kept for the reas
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from services.profiles import queries as profiles
@@ -112,8 +113,20 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+# Skills are immutable values, so people who name the same skill at the same level share one
+# instance: a full load of 20,000 mentors builds ~150,000 skills from a few thousand names.
+@lru_cache(maxsize=65_536)
+def _skill_of(name: str, level: int) -> Skill:
+    return Skill(profiles.skill_key(name), name, level)
+
+
+@lru_cache(maxsize=65_536)
+def _target_skill(name: str) -> Skill:
+    return Skill(profiles.skill_key(name), profiles.skill_name(name), 0)
+
+
 def _skill(entry: Mapping[str, Any]) -> Skill:
-    return Skill(profiles.skill_key(entry["name"]), entry["name"], int(entry["level"]))
+    return _skill_of(entry["name"], int(entry["level"]))
 
 
 def from_row(row: profiles.MatchingRow) -> MatchProfile:
@@ -162,10 +175,7 @@ def from_row(row: profiles.MatchingRow) -> MatchProfile:
             Goal(
                 title=g.get("title", ""),
                 description=g.get("description", ""),
-                target_skills=tuple(
-                    Skill(profiles.skill_key(name), profiles.skill_name(name), 0)
-                    for name in g.get("target_skills") or ()
-                ),
+                target_skills=tuple(_target_skill(name) for name in g.get("target_skills") or ()),
                 horizon_months=g.get("horizon_months"),
             )
             for g in mentee.get("goals") or ()
