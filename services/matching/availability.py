@@ -30,7 +30,8 @@ WORDS = (SLOTS_PER_WEEK + 63) // 64  # 11 uint64 words per week mask
 
 
 @lru_cache(maxsize=1024)
-def _zone(name: str | None) -> ZoneInfo:
+def person_zone(name: str | None) -> ZoneInfo:
+    """The zone a person's windows are read in: their IANA zone, UTC when none or unknown."""
     if not name:
         return ZoneInfo("UTC")
     try:
@@ -52,7 +53,7 @@ def week_start(as_of: datetime) -> datetime:
 
 def utc_offset_hours(tz: str | None, as_of: datetime) -> float:
     """The zone's offset from UTC at that instant, in hours (Berlin in May: 2.0)."""
-    offset = _aware(as_of).astimezone(_zone(tz)).utcoffset()
+    offset = _aware(as_of).astimezone(person_zone(tz)).utcoffset()
     return offset.total_seconds() / 3600 if offset is not None else 0.0
 
 
@@ -68,7 +69,7 @@ def local_slots(tz: str | None, week: datetime) -> np.ndarray:
     """For each UTC quarter hour of the week starting at `week`, the person's wall-clock slot
     (weekday * 96 + quarter of the day), int16[672]. A rotation unless a transition falls in
     the week; computed once per zone and week."""
-    zone = _zone(tz)
+    zone = person_zone(tz)
     slots = np.empty(SLOTS_PER_WEEK, dtype=np.int16)
     step = timedelta(minutes=SLOT_MINUTES)
     moment = week
@@ -246,7 +247,7 @@ def covers(weekly: Sequence[Window], tz: str | None, start: datetime, end: datet
     window. Naive datetimes are UTC; an empty or reversed interval, or one the calendar cannot
     show in their zone (the year 9999), is not covered."""
     try:
-        return _covers(_week_spans(weekly), _zone(tz), _aware(start), _aware(end))
+        return _covers(_week_spans(weekly), person_zone(tz), _aware(start), _aware(end))
     except OverflowError:
         return False
 

@@ -2,7 +2,12 @@
 availability arithmetic matching itself uses, so a request review reads a mentor's week exactly
 as recommendations do."""
 
-from services.matching.availability import covers, overlap_hours, timezone_distance_hours
+from services.matching.availability import (
+    covers,
+    overlap_hours,
+    person_zone,
+    timezone_distance_hours,
+)
 from services.matching.features import MatchProfile, Window, from_row
 
 __all__ = [
@@ -11,5 +16,6 @@ __all__ = [
     "covers",
     "from_row",
     "overlap_hours",
+    "person_zone",
     "timezone_distance_hours",
 ]

@@ -18,9 +18,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.matching.queries import MatchProfile, Window, covers
+from services.matching.queries import MatchProfile, Window, covers, person_zone
 
 Status = Literal["pass", "warn", "fail"]
 CheckName = Literal[
@@ -522,14 +521,6 @@ _MONTHS: Final = (
 )
 
 
-@cache
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -541,9 +532,9 @@ def _day(moment: datetime) -> str:
 def option_label(start: datetime, end: datetime, tz: str | None) -> str:
     """A meeting time on the mentor's wall clock: "Tue 3 Mar 07:00-08:00", "Tue 3 Mar
     23:00-Wed 4 Mar 00:30"."""
-    zone = _zone(tz)
+    mentor_zone = person_zone(tz)
     try:
-        first, last = start.astimezone(zone), end.astimezone(zone)
+        first, last = start.astimezone(mentor_zone), end.astimezone(mentor_zone)
     except (OverflowError, ValueError):
         return f"{start.isoformat()} to {end.isoformat()}"
     head = f"{_day(first)} {first:%H:%M}"

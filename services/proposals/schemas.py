@@ -5,19 +5,11 @@ from typing import Annotated, Literal, Self
 from pydantic import AwareDatetime, Field, model_validator
 
 from services.core.schemas import RequestBody, ResponseBody
+from services.proposals.review import CheckName, Status
 
 RequestBox = Literal["sent", "received"]
 RequestStatus = Literal[
     "draft", "pending", "countered", "accepted", "declined", "withdrawn", "expired"
-]
-ReviewStatus = Literal["pass", "warn", "fail"]
-ReviewCheckName = Literal[
-    "specific_goals",
-    "clear_objectives",
-    "personalised",
-    "respects_time",
-    "offers_contribution",
-    "thoughtful_questions",
 ]
 
 
@@ -69,8 +61,8 @@ class RequestDraft(RequestBody):
 
 
 class ReviewCheckRead(ResponseBody):
-    name: ReviewCheckName
-    status: ReviewStatus
+    name: CheckName
+    status: Status
     suggestion: str
 
 
