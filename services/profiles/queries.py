@@ -69,6 +69,39 @@ async def program_weights(
     return None if weights is None else dict(weights)
 
 
+@dataclass(frozen=True, slots=True)
+class RequestPolicies:
+    """What a program allows of mentorship requests (see `Program`)."""
+
+    program_id: uuid.UUID
+    min_request_score: int
+    max_pending_requests: int
+    request_expiry_days: int
+    one_mentor_at_a_time: bool
+    apply_runs_as: str
+
+
+async def request_policies(
+    session: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID | None
+) -> RequestPolicies | None:
+    """A program's request policies (the tenant's default program when `program_id` is None);
+    None when there is no such program in the tenant."""
+    condition = Program.id == program_id if program_id is not None else Program.is_default
+    row = (
+        await session.execute(
+            select(
+                Program.id,
+                Program.min_request_score,
+                Program.max_pending_requests,
+                Program.request_expiry_days,
+                Program.one_mentor_at_a_time,
+                Program.apply_runs_as,
+            ).where(Program.tenant_id == tenant_id, condition)
+        )
+    ).one_or_none()
+    return None if row is None else RequestPolicies(*row)
+
+
 # --- what matching reads -------------------------------------------------------------------
 
 

@@ -5,9 +5,7 @@ import uuid
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.proposals.models import MentorshipRequest
-
-OPEN_STATUSES = ("draft", "pending", "countered")
+from services.proposals.models import OPEN_STATUSES, MentorshipRequest
 
 
 async def set_requests_on_hold(

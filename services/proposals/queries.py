@@ -8,8 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.proposals.commands import OPEN_STATUSES
-from services.proposals.models import MentorshipRequest
+from services.proposals.models import OPEN_STATUSES, MentorshipRequest
 
 
 async def open_mentor_ids(

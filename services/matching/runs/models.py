@@ -48,6 +48,10 @@ class MatchingRun(Base, TenantScoped):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(500))
+    # Set once an admin applied the run's assignments (`POST .../apply`), with what it made:
+    # the report a repeated apply answers again.
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    applied: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class MatchingAssignment(Base, TenantScoped):

@@ -99,6 +99,15 @@ class Profile(Base, TenantScoped, Versioned):
     active_mentees: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+    # A mentor's measured responsiveness, kept by the proposals service as they answer
+    # requests (`commands.record_response_stats`): the median hours from a request's sending to
+    # their answer, the share of answered-or-expired requests they accepted, and how many
+    # requests the figures rest on.
+    response_median_hours: Mapped[float | None] = mapped_column(Float)
+    acceptance_rate: Mapped[float | None] = mapped_column(Float)
+    responses_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     expertise_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
     learning_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
     industry_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)

@@ -43,6 +43,21 @@ class Program(Base, TenantScoped, Versioned):
     evaluation_interval_days: Mapped[int] = mapped_column(
         Integer, nullable=False, default=30, server_default="30"
     )
+    # Request policies (see services.proposals): how many requests a mentee may have waiting,
+    # how long one waits before it expires, whether an acceptance withdraws the mentee's other
+    # requests, and what applying a cohort run creates ("requests" or "mentorships").
+    max_pending_requests: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=5, server_default="5"
+    )
+    request_expiry_days: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=14, server_default="14"
+    )
+    one_mentor_at_a_time: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default="true"
+    )
+    apply_runs_as: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="requests", server_default="requests"
+    )
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         PgUUID(as_uuid=True), ForeignKey("profiles.users.id", ondelete="SET NULL")
     )

@@ -24,6 +24,8 @@ Weight = Annotated[float, Field(ge=0, le=1)]
 
 
 ParticipantRole = Literal["mentor", "mentee"]
+# What applying a cohort run creates: pending requests the mentors answer, or mentorships.
+ApplyRunsAs = Literal["requests", "mentorships"]
 
 
 class ParticipantCreate(RequestBody):
@@ -71,6 +73,10 @@ class ProgramCreate(_ProgramFields):
     matching_weights: MatchingWeights = Field(default_factory=MatchingWeights)
     min_request_score: int = Field(default=0, ge=0, le=100)
     evaluation_interval_days: int = Field(default=30, ge=1, le=365)
+    max_pending_requests: int = Field(default=5, ge=1, le=50)
+    request_expiry_days: int = Field(default=14, ge=3, le=90)
+    one_mentor_at_a_time: bool = True
+    apply_runs_as: ApplyRunsAs = "requests"
 
 
 class ProgramUpdate(_ProgramFields):
@@ -82,6 +88,10 @@ class ProgramUpdate(_ProgramFields):
     matching_weights: MatchingWeights | None = None
     min_request_score: int | None = Field(default=None, ge=0, le=100)
     evaluation_interval_days: int | None = Field(default=None, ge=1, le=365)
+    max_pending_requests: int | None = Field(default=None, ge=1, le=50)
+    request_expiry_days: int | None = Field(default=None, ge=3, le=90)
+    one_mentor_at_a_time: bool | None = None
+    apply_runs_as: ApplyRunsAs | None = None
 
 
 class ProgramRead(ResponseBody):
@@ -95,5 +105,9 @@ class ProgramRead(ResponseBody):
     matching_weights: dict[str, float]
     min_request_score: int
     evaluation_interval_days: int
+    max_pending_requests: int
+    request_expiry_days: int
+    one_mentor_at_a_time: bool
+    apply_runs_as: ApplyRunsAs
     created_at: datetime
     updated_at: datetime

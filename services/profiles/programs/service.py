@@ -62,6 +62,10 @@ _REQUIRED_PROGRAM_FIELDS = (
     "matching_weights",
     "min_request_score",
     "evaluation_interval_days",
+    "max_pending_requests",
+    "request_expiry_days",
+    "one_mentor_at_a_time",
+    "apply_runs_as",
 )
 
 
