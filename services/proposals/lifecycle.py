@@ -10,8 +10,9 @@ who may take it. Pure: the service looks up a step here before it writes anythin
                                                    --expire--> expired
     draft --withdraw--> withdrawn (a draft the mentee gives up)
 
-The platform (`system`) expires requests and withdraws a mentee's other requests when one is
-accepted in a program that allows one mentor at a time.
+The platform (`system`) expires requests, withdraws a mentee's other requests when one is
+accepted in a program that allows one mentor at a time, and sends the requests an admin's
+cohort run creates.
 """
 
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def _step(to: Status, *by: Party) -> Step:
 
 
 TRANSITIONS: Final[dict[tuple[Status, Action], Step]] = {
-    ("draft", "send"): _step("pending", "mentee"),
+    ("draft", "send"): _step("pending", "mentee", "system"),
     ("draft", "withdraw"): _step("withdrawn", "mentee"),
     ("pending", "accept"): _step("accepted", "mentor"),
     ("pending", "decline"): _step("declined", "mentor"),
