@@ -2,11 +2,16 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
-from services.proposals.models import MentorshipRequest
+from services.proposals.models import (
+    OPEN_STATUSES,
+    WAITING_STATUSES,
+    MentorshipRequest,
+    RequestTransition,
+)
 
 
 async def list_requests(
@@ -21,7 +26,82 @@ async def list_requests(
     if mentee_id is not None:
         stmt = stmt.where(MentorshipRequest.mentee_id == mentee_id)
     if mentor_id is not None:
-        stmt = stmt.where(MentorshipRequest.mentor_id == mentor_id)
+        # A draft is the mentee's alone until it is sent.
+        stmt = stmt.where(
+            MentorshipRequest.mentor_id == mentor_id, MentorshipRequest.status != "draft"
+        )
     if status is not None:
         stmt = stmt.where(MentorshipRequest.status == status)
     return await paginate(session, stmt, MentorshipRequest, params)
+
+
+async def get_request(
+    session: AsyncSession, request_id: uuid.UUID, *, for_update: bool = False
+) -> MentorshipRequest | None:
+    stmt = select(MentorshipRequest).where(MentorshipRequest.id == request_id)
+    if for_update:
+        # populate_existing: a row read earlier in this transaction is refreshed to what the
+        # lock holder committed.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    request: MentorshipRequest | None = await session.scalar(stmt)
+    return request
+
+
+async def lock_mentee(session: AsyncSession, tenant_id: uuid.UUID, mentee_id: uuid.UUID) -> None:
+    """Serialise the steps that count or change a mentee's open requests (send, accept,
+    withdraw) until the transaction ends, so a policy checked is still true at commit: two
+    sends cannot both pass the pending limit, two accepts cannot both be their one mentor.
+    Taken before any request row, always, so the order of locks is the same everywhere."""
+    key = f"proposals.mentee:{tenant_id}:{mentee_id}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+async def count_waiting(session: AsyncSession, mentee_id: uuid.UUID) -> int:
+    """How many of the mentee's requests wait for an answer (pending or countered)."""
+    count = await session.scalar(
+        select(func.count()).where(
+            MentorshipRequest.mentee_id == mentee_id,
+            MentorshipRequest.status.in_(WAITING_STATUSES),
+        )
+    )
+    return int(count or 0)
+
+
+async def open_request_between(
+    session: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.UUID
+) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        select(MentorshipRequest.id).where(
+            MentorshipRequest.mentee_id == mentee_id,
+            MentorshipRequest.mentor_id == mentor_id,
+            MentorshipRequest.status.in_(OPEN_STATUSES),
+        )
+    )
+    return found
+
+
+async def other_waiting_requests(
+    session: AsyncSession, mentee_id: uuid.UUID, program_id: uuid.UUID | None, except_id: uuid.UUID
+) -> list[MentorshipRequest]:
+    """The mentee's other requests in this program that wait for an answer, locked, in id
+    order (the same order everywhere, so two transactions cannot deadlock on them)."""
+    rows = await session.scalars(
+        select(MentorshipRequest)
+        .where(
+            MentorshipRequest.mentee_id == mentee_id,
+            MentorshipRequest.program_id == program_id,
+            MentorshipRequest.status.in_(WAITING_STATUSES),
+            MentorshipRequest.id != except_id,
+        )
+        .order_by(MentorshipRequest.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def history(
+    session: AsyncSession, request_id: uuid.UUID, params: PageParams
+) -> tuple[list[RequestTransition], str | None]:
+    stmt = select(RequestTransition).where(RequestTransition.request_id == request_id)
+    return await paginate(session, stmt, RequestTransition, params)
