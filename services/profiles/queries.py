@@ -74,6 +74,7 @@ class RequestPolicies:
     """What a program allows of mentorship requests (see `Program`)."""
 
     program_id: uuid.UUID
+    is_default: bool
     min_request_score: int
     max_pending_requests: int
     request_expiry_days: int
@@ -91,6 +92,7 @@ async def request_policies(
         await session.execute(
             select(
                 Program.id,
+                Program.is_default,
                 Program.min_request_score,
                 Program.max_pending_requests,
                 Program.request_expiry_days,

@@ -44,3 +44,17 @@ async def running_pairs(
         )
     )
     return {(mentee, mentor) for mentee, mentor in rows.all()}
+
+
+async def running_program_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, mentee_id: uuid.UUID
+) -> set[uuid.UUID | None]:
+    """The programs this mentee has a running mentorship in (None: one outside any program)."""
+    rows = await session.scalars(
+        select(Mentorship.program_id).where(
+            Mentorship.tenant_id == tenant_id,
+            Mentorship.mentee_id == mentee_id,
+            Mentorship.status.in_(RUNNING_STATUSES),
+        )
+    )
+    return set(rows)
