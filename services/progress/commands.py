@@ -2,10 +2,12 @@
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.models import utcnow
 from services.core.outbox import emit
 from services.progress.models import Goal, Mentorship
 
@@ -57,9 +59,18 @@ async def start_mentorship(
     )
     session.add(mentorship)
     await session.flush()
+    # One microsecond apart, so the goals list keeps the order the mentee wrote them in.
+    started = utcnow()
     session.add_all(
-        Goal(tenant_id=tenant_id, mentorship_id=mentorship.id, title=title, created_by=actor_id)
-        for title in goals
+        Goal(
+            tenant_id=tenant_id,
+            mentorship_id=mentorship.id,
+            title=title,
+            created_by=actor_id,
+            created_at=started + timedelta(microseconds=i),
+            updated_at=started,
+        )
+        for i, title in enumerate(goals)
     )
     emit(
         session,

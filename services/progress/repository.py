@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
-from services.progress.models import Mentorship
+from services.progress.models import Goal, Mentorship
 
 
 async def list_mentorships(
@@ -26,3 +26,16 @@ async def list_mentorships(
     if status is not None:
         stmt = stmt.where(Mentorship.status == status)
     return await paginate(session, stmt, Mentorship, params)
+
+
+async def get_mentorship(session: AsyncSession, mentorship_id: uuid.UUID) -> Mentorship | None:
+    mentorship: Mentorship | None = await session.get(Mentorship, mentorship_id)
+    return mentorship
+
+
+async def list_goals(
+    session: AsyncSession, mentorship_id: uuid.UUID, params: PageParams
+) -> tuple[list[Goal], str | None]:
+    """A mentorship's goals, newest first."""
+    stmt = select(Goal).where(Goal.mentorship_id == mentorship_id)
+    return await paginate(session, stmt, Goal, params)

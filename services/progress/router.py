@@ -1,12 +1,15 @@
 """HTTP routes of the progress service."""
 
-from fastapi import APIRouter, Query
+import uuid
+
+from fastapi import APIRouter, Query, Response
 
 from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
+from services.core.etags import set_etag
 from services.core.pagination import Page, PageQuery
 from services.progress import service
-from services.progress.schemas import MentorshipRead, MentorshipStatus
+from services.progress.schemas import GoalRead, MentorshipRead, MentorshipStatus
 
 router = APIRouter(prefix="/v1", tags=["mentorships"], responses=problem_responses(401, 422))
 
@@ -21,3 +24,30 @@ async def list_mentorships(
     """Mentorships you take part in; admins see every mentorship of the organisation."""
     rows, next_cursor = await service.list_visible_mentorships(session, principal, status, params)
     return Page[MentorshipRead].of(rows, next_cursor)
+
+
+@router.get(
+    "/mentorships/{mentorship_id}",
+    response_model=MentorshipRead,
+    responses=problem_responses(404),
+)
+async def get_mentorship(
+    mentorship_id: uuid.UUID, response: Response, principal: CurrentPrincipal, session: Session
+) -> MentorshipRead:
+    """One mentorship you take part in (admins: any of the organisation's)."""
+    mentorship = await service.get_mentorship(session, principal, mentorship_id)
+    set_etag(response, mentorship.version)
+    return MentorshipRead.model_validate(mentorship)
+
+
+@router.get(
+    "/mentorships/{mentorship_id}/goals",
+    response_model=Page[GoalRead],
+    responses=problem_responses(404),
+)
+async def list_goals(
+    mentorship_id: uuid.UUID, principal: CurrentPrincipal, params: PageQuery, session: Session
+) -> Page[GoalRead]:
+    """The mentorship's goals, newest first (those of the accepted request are the oldest)."""
+    rows, next_cursor = await service.list_goals(session, principal, mentorship_id, params)
+    return Page[GoalRead].of(rows, next_cursor)
