@@ -1,11 +1,18 @@
 """POST /v1/requests/review through the gateway: a careless and a careful draft to a real
 mentor profile, the bounds of a draft, and who may be asked."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
-from tests.conftest import TenantFactory, TenantHandle
+from tests.conftest import TenantFactory
+from tests.services.proposals.people import (
+    MENTOR_PROFILE,
+    careful_draft,
+    next_monday_at,
+    option,
+    put_mentor,
+)
 
 CHECKS = [
     "specific_goals",
@@ -15,70 +22,13 @@ CHECKS = [
     "offers_contribution",
     "thoughtful_questions",
 ]
-MENTOR_PROFILE = {
-    "headline": "Staff engineer building payment systems",
-    "timezone": "Europe/Berlin",
-    "languages": ["en"],
-    "industries": ["FinTech"],
-    "availability": {
-        "weekly": [{"weekday": day, "start": "09:00", "end": "17:00"} for day in range(4)],
-        "hours_per_month": 4,
-    },
-    "skills": [{"name": "k8s", "level": 5, "kind": "expertise"}],
-    "career_history": [
-        {"title": "Staff engineer", "organisation": "Acme Pay", "start": "2019-01-01"}
-    ],
-    "achievements": [{"title": "Led the payments rewrite"}],
-    "mentor": {"capacity": 3, "accepting_requests": True, "openness": 0.8},
-}
-
-
-def _next_monday_at(hour_utc: int) -> datetime:
-    """A Monday at least a week ahead, at this UTC hour (Berlin is UTC+1 or +2)."""
-    today = datetime.now(UTC).replace(hour=hour_utc, minute=0, second=0, microsecond=0)
-    return today + timedelta(days=7 + (7 - today.weekday()) % 7)
-
-
-def _option(start: datetime, minutes: int = 45) -> dict[str, str]:
-    return {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat()}
-
-
-def careful_draft(mentor_id: str) -> dict[str, object]:
-    monday = _next_monday_at(10)  # 11:00 or 12:00 in Berlin
-    message = (
-        "Hello, I am a backend engineer at Beta Bank and look after our checkout. I read how "
-        "you led the payments rewrite at Acme Pay without downtime, which is the migration my "
-        "team faces this year. I would value your view on sequencing it and on bringing a "
-        "sceptical team along. I know your time is precious: I have kept the ask small and "
-        "can fit around your schedule."
-    )
-    return {
-        "mentor_id": mentor_id,
-        "message": message,
-        "goals": ["Lead the migration of our checkout to Kubernetes by Q3"],
-        "objectives": ["Draft a migration plan for checkout", "Run two design reviews"],
-        "questions": ["How did you decide the order in which services moved?"],
-        "cadence": {"interval_days": 14, "session_minutes": 45},
-        "duration_months": 6,
-        "meeting_options": [_option(monday), _option(monday + timedelta(days=1))],
-        "contribution": "I can share what we learn about PCI compliance in checkout",
-    }
-
-
-async def _mentor(client: httpx.AsyncClient, tenant: TenantHandle) -> tuple[dict[str, str], str]:
-    headers = await tenant.headers("dev@example.com", ["mentor"])
-    put = await client.put(
-        "/v1/profiles/me", json=MENTOR_PROFILE, headers={**headers, "If-Match": '"0"'}
-    )
-    assert put.status_code == 200, put.text
-    return headers, (await client.get("/v1/users/me", headers=headers)).json()["id"]
 
 
 async def test_a_careless_draft_scores_low_and_a_careful_one_high(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
-    _, mentor_id = await _mentor(client, tenant)
+    _, mentor_id = await put_mentor(client, tenant)
     mia = await tenant.headers("mia@example.com", ["mentee"])
 
     careless = await client.post(
@@ -111,10 +61,10 @@ async def test_a_meeting_time_outside_the_mentors_week_is_named(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
-    _, mentor_id = await _mentor(client, tenant)
+    _, mentor_id = await put_mentor(client, tenant)
     draft = careful_draft(mentor_id)
-    friday = _next_monday_at(10) + timedelta(days=4)
-    draft["meeting_options"] = [_option(friday), _option(friday + timedelta(hours=1))]
+    friday = next_monday_at(10) + timedelta(days=4)
+    draft["meeting_options"] = [option(friday), option(friday + timedelta(hours=1))]
     response = await client.post(
         "/v1/requests/review", json=draft, headers=await tenant.headers("mia@example.com")
     )
@@ -131,7 +81,7 @@ async def test_unknown_or_foreign_mentors_are_404_and_yourself_422(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
-    mentor_headers, mentor_id = await _mentor(client, tenant)
+    mentor_headers, mentor_id = await put_mentor(client, tenant)
     elsewhere = await other.headers("mia@example.com")
     foreign = await client.post(
         "/v1/requests/review", json=careful_draft(mentor_id), headers=elsewhere
@@ -161,15 +111,15 @@ async def test_a_draft_out_of_bounds_is_422_naming_the_field(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
-    _, mentor_id = await _mentor(client, tenant)
+    _, mentor_id = await put_mentor(client, tenant)
     mia = await tenant.headers("mia@example.com")
-    start = _next_monday_at(10)
+    start = next_monday_at(10)
     cases: list[tuple[dict[str, object], str]] = [
         ({"message": "x" * 5001}, "message"),
         ({"goals": ["Ship it"] * 11}, "goals"),
         ({"questions": ["How?" + "x" * 500]}, "questions"),
-        ({"meeting_options": [_option(start)] * 11}, "meeting_options"),
-        ({"meeting_options": [_option(start, minutes=-30)]}, "meeting_options"),
+        ({"meeting_options": [option(start)] * 11}, "meeting_options"),
+        ({"meeting_options": [option(start, minutes=-30)]}, "meeting_options"),
         (
             {"meeting_options": [{"start": "2030-01-07T10:00:00", "end": "2030-01-07T11:00:00"}]},
             "meeting_options",
@@ -194,7 +144,7 @@ async def test_a_review_replays_under_its_idempotency_key(
     client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
     tenant = await make_tenant()
-    _, mentor_id = await _mentor(client, tenant)
+    _, mentor_id = await put_mentor(client, tenant)
     headers = {**await tenant.headers("mia@example.com"), "Idempotency-Key": "review-1"}
     draft = careful_draft(mentor_id)
     first = await client.post("/v1/requests/review", json=draft, headers=headers)
@@ -221,8 +171,8 @@ async def test_a_mentor_who_hides_their_hours_is_checked_without_showing_them(
     assert put.status_code == 200, put.text
     mentor_id = (await client.get("/v1/users/me", headers=headers)).json()["id"]
     draft = careful_draft(mentor_id)
-    friday = _next_monday_at(10) + timedelta(days=4)
-    draft["meeting_options"] = [_option(friday), _option(friday + timedelta(hours=1))]
+    friday = next_monday_at(10) + timedelta(days=4)
+    draft["meeting_options"] = [option(friday), option(friday + timedelta(hours=1))]
     response = await client.post(
         "/v1/requests/review", json=draft, headers=await tenant.headers("mia@example.com")
     )
