@@ -335,10 +335,19 @@ async def _review_of(
     rows = await profiles.matching_rows(session, request.tenant_id, user_ids=[request.mentor_id])
     if not rows:
         raise NotFound("No such mentor.")
-    availability = rows[0].details.get("availability") or {}
+    return _reviewed(request, matching.from_row(rows[0]), dict(rows[0].details), now)
+
+
+def _reviewed(
+    request: MentorshipRequest,
+    mentor: matching.MatchProfile,
+    details: dict[str, Any],
+    now: datetime,
+) -> review.Review:
+    availability = details.get("availability") or {}
     return review.review(
         _draft_of(request),
-        matching.from_row(rows[0]),
+        mentor,
         now=now,
         availability_public=bool(availability.get("public", True)),
     )
@@ -411,14 +420,14 @@ async def send(session: AsyncSession, principal: Principal, request_id: uuid.UUI
     side = _check_step(viewed, "send")
     now = utcnow()
     program = await _policies(session, request.tenant_id, request.program_id)
-    await _mentor_for_new_request(session, principal, request.mentor_id, program)
+    mentor, details = await _mentor_for_new_request(session, principal, request.mentor_id, program)
     past = [o for o in request.meeting_options if datetime.fromisoformat(o["start"]) <= now]
     if past:
         raise Unprocessable(
             "Some meeting options are in the past now; change them before sending.",
             errors=[FieldError(loc=["body", "meeting_options"], msg="has times in the past")],
         )
-    result = await _review_of(session, request, now)
+    result = _reviewed(request, mentor, details, now)
     if result.score < program.min_request_score:
         raise Unprocessable(
             f"The review scores this request {result.score}; this program asks for at least "
