@@ -46,3 +46,27 @@ async def release_mentor_place(
         .values(active_mentees=Profile.active_mentees - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+async def record_response_stats(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    mentor_id: uuid.UUID,
+    median_hours: float | None,
+    acceptance_rate: float | None,
+    count: int,
+) -> None:
+    """Keep a mentor's measured responsiveness, as the proposals service computed it from their
+    requests: the median hours to a first answer, the share of decided requests they accepted,
+    and how many answered requests the figures rest on. The profile's version stays: these are
+    not the mentor's writing, so they never make the mentor's own edit stale."""
+    await session.execute(
+        update(Profile)
+        .where(Profile.tenant_id == tenant_id, Profile.user_id == mentor_id)
+        .values(
+            response_median_hours=median_hours,
+            acceptance_rate=acceptance_rate,
+            responses_count=count,
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -1,8 +1,11 @@
 """Every SQL statement of the proposals service (commands.py holds the ones other services call)."""
 
+import statistics
 import uuid
+from dataclasses import dataclass
+from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -105,3 +108,54 @@ async def history(
 ) -> tuple[list[RequestTransition], str | None]:
     stmt = select(RequestTransition).where(RequestTransition.request_id == request_id)
     return await paginate(session, stmt, RequestTransition, params)
+
+
+# A mentor's figures rest on their most recent requests: today's habits, not last year's.
+RESPONSE_WINDOW: Final = 50
+
+
+@dataclass(frozen=True)
+class ResponseFigures:
+    median_hours: float | None  # sending to the first answer, over answered requests
+    acceptance_rate: float | None  # accepted / (accepted + declined + expired unanswered)
+    answered: int  # requests the mentor answered (accept, decline or counter)
+
+
+async def response_figures(
+    session: AsyncSession, tenant_id: uuid.UUID, mentor_id: uuid.UUID
+) -> ResponseFigures:
+    """The mentor's response figures over their last `RESPONSE_WINDOW` settled requests: sent,
+    and answered or expired unanswered (a request still waiting, or withdrawn before any
+    answer, says nothing about the mentor yet). One statement reading at most that many rows,
+    walking `ix_requests_mentor` backwards from the newest. A countered request that then
+    expired waiting for the mentee counts as answered, never against the mentor."""
+    r = MentorshipRequest
+    rows = (
+        await session.execute(
+            select(r.status, r.sent_at, r.responded_at)
+            .where(
+                r.tenant_id == tenant_id,
+                r.mentor_id == mentor_id,
+                r.sent_at.is_not(None),
+                or_(r.responded_at.is_not(None), r.status == "expired"),
+            )
+            .order_by(r.created_at.desc())
+            .limit(RESPONSE_WINDOW)
+        )
+    ).all()
+    hours = [
+        (responded_at - sent_at).total_seconds() / 3600
+        for _, sent_at, responded_at in rows
+        if responded_at is not None and sent_at is not None
+    ]
+    accepted = sum(1 for status, _, _ in rows if status == "accepted")
+    decided = sum(
+        1
+        for status, _, responded_at in rows
+        if status in ("accepted", "declined") or (status == "expired" and responded_at is None)
+    )
+    return ResponseFigures(
+        median_hours=statistics.median(hours) if hours else None,
+        acceptance_rate=accepted / decided if decided else None,
+        answered=len(hours),
+    )

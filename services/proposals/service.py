@@ -26,7 +26,7 @@ from services.profiles import commands as profiles_commands
 from services.profiles import queries as profiles
 from services.progress import commands as progress_commands
 from services.progress import queries as progress
-from services.proposals import lifecycle, repository, review, steps
+from services.proposals import lifecycle, repository, review, stats, steps
 from services.proposals.lifecycle import Action, Party
 from services.proposals.models import MentorshipRequest, RequestTransition
 from services.proposals.schemas import (
@@ -547,6 +547,7 @@ async def accept(session: AsyncSession, principal: Principal, request_id: uuid.U
         now=now,
         data={"mentorship_id": str(mentorship.id), "cadence": cadence, "duration_months": duration},
     )
+    await stats.refresh_mentor_stats(session, request.tenant_id, request.mentor_id)
     if program.one_mentor_at_a_time:
         for other in await repository.other_waiting_requests(
             session, request.mentee_id, request.program_id, request.id
@@ -583,6 +584,7 @@ async def decline(
         reason=body.reason,
         data={"decline_reason": body.reason, "message": body.message},
     )
+    await stats.refresh_mentor_stats(session, request.tenant_id, request.mentor_id)
     return viewed
 
 
@@ -610,6 +612,7 @@ async def counter(
         reason=body.message,
         data={"counter": proposal, "expires_at": _iso(request.expires_at)},
     )
+    await stats.refresh_mentor_stats(session, request.tenant_id, request.mentor_id)
     return viewed
 
 
