@@ -21,7 +21,7 @@ from services.core.pagination import (
     uuid_part,
 )
 from services.profiles.profiles.models import Profile
-from services.profiles.profiles.rules import skill_key, tag_key
+from services.profiles.profiles.rules import response_stats, skill_key, tag_key
 from services.profiles.profiles.schemas import MentorCard, SkillEntry
 from services.profiles.programs.models import ProgramParticipant
 from services.profiles.users.models import User
@@ -150,4 +150,7 @@ def card(profile: Profile, display_name: str) -> MentorCard:
         active_mentees=profile.active_mentees,
         accepting_requests=profile.accepting_requests,
         available=profile.accepting_requests and profile.active_mentees < profile.mentor_capacity,
+        response_stats=response_stats(
+            profile.response_median_hours, profile.acceptance_rate, profile.responses_count
+        ),
     )

@@ -3,8 +3,12 @@ full-text search reads, and how complete the profile is for good matches."""
 
 from dataclasses import dataclass, field
 
-from services.profiles.profiles.schemas import ProfileFields, SkillEntry
+from services.profiles.profiles.schemas import ProfileFields, ResponseStats, SkillEntry
 from services.profiles.skills import vocabulary
+
+# Below this many answered requests a mentor's measured figures mislead (one slow week reads as
+# a habit): their profile shows none, and matching reads the response time they declared.
+MIN_MEASURED_RESPONSES = 3
 
 
 @dataclass(frozen=True)
@@ -152,3 +156,21 @@ def derive(fields: ProfileFields, roles: list[str]) -> Derived:
         completeness=score,
         missing=missing,
     )
+
+
+def response_stats(
+    median_hours: float | None, acceptance_rate: float | None, answered: int
+) -> ResponseStats | None:
+    """A mentor's measured figures as others see them, once they rest on enough answers."""
+    if answered < MIN_MEASURED_RESPONSES:
+        return None
+    return ResponseStats(
+        median_response_hours=None if median_hours is None else round(median_hours, 1),
+        acceptance_rate=None if acceptance_rate is None else round(acceptance_rate, 2),
+        requests_answered=answered,
+    )
+
+
+def measured_response_hours(median_hours: float | None, answered: int) -> float | None:
+    """The median a mentor is known by, when it rests on enough answers; else None."""
+    return median_hours if answered >= MIN_MEASURED_RESPONSES else None

@@ -229,6 +229,29 @@ class Completeness(ResponseBody):
     missing: list[str]
 
 
+class ResponseStats(ResponseBody):
+    """How a mentor answers requests, measured over their most recent ones; absent until enough
+    answers to mean something."""
+
+    median_response_hours: float | None = Field(
+        description="Median hours from a request's sending to the mentor's first answer."
+    )
+    acceptance_rate: float | None = Field(
+        ge=0,
+        le=1,
+        description="Accepted over accepted, declined and expired without an answer.",
+    )
+    requests_answered: int = Field(
+        description="How many requests the mentor answered (accept, decline or counter)."
+    )
+
+
+RESPONSE_STATS_DESCRIPTION = (
+    "Mentors only: how they answer requests, from their last 50; null until they have answered "
+    "at least 3, so one slow week does not read as a habit."
+)
+
+
 class PublicProfile(ResponseBody):
     """What anyone in the organisation sees: no private availability, no contact data."""
 
@@ -249,6 +272,7 @@ class PublicProfile(ResponseBody):
     skills: list[SkillEntry]
     mentor: MentorRead | None
     mentee: Mentee | None
+    response_stats: ResponseStats | None = Field(None, description=RESPONSE_STATS_DESCRIPTION)
 
 
 class ProfileRead(PublicProfile):
@@ -276,3 +300,4 @@ class MentorCard(ResponseBody):
     active_mentees: int
     accepting_requests: bool
     available: bool
+    response_stats: ResponseStats | None = Field(None, description=RESPONSE_STATS_DESCRIPTION)

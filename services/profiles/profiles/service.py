@@ -14,7 +14,7 @@ from services.core.models import utcnow
 from services.core.outbox import emit
 from services.profiles.profiles import repository
 from services.profiles.profiles.models import Profile
-from services.profiles.profiles.rules import Derived, completeness, derive
+from services.profiles.profiles.rules import Derived, completeness, derive, response_stats
 from services.profiles.profiles.schemas import (
     Completeness,
     MentorRead,
@@ -22,6 +22,7 @@ from services.profiles.profiles.schemas import (
     ProfilePatch,
     ProfileRead,
     PublicProfile,
+    ResponseStats,
 )
 from services.profiles.skills.repository import remember_tenant_skills
 from services.profiles.users.models import User
@@ -52,6 +53,16 @@ def _mentor_read(profile: Profile | None, fields: ProfileFields) -> MentorRead |
     return MentorRead(**fields.mentor.model_dump(), active_mentees=active)
 
 
+def response_stats_of(profile: Profile | None) -> ResponseStats | None:
+    """A mentor's measured responsiveness, kept by the proposals service; None for someone who
+    does not mentor or has answered too few requests for the figures to mean something."""
+    if profile is None or not profile.is_mentor:
+        return None
+    return response_stats(
+        profile.response_median_hours, profile.acceptance_rate, profile.responses_count
+    )
+
+
 def to_read(user: User, profile: Profile | None) -> ProfileRead:
     fields = fields_of(profile)
     score, missing = completeness(fields, user.roles)
@@ -60,6 +71,7 @@ def to_read(user: User, profile: Profile | None) -> ProfileRead:
         display_name=user.display_name,
         **fields.model_dump(exclude={"mentor"}),
         mentor=_mentor_read(profile, fields),
+        response_stats=response_stats_of(profile),
         completeness=Completeness(score=score, missing=missing),
         updated_at=profile.updated_at if profile is not None else user.updated_at,
     )
@@ -77,6 +89,7 @@ def to_public(user: User, profile: Profile | None) -> PublicProfile:
         **fields.model_dump(exclude={"mentor", "availability", "conflicts_of_interest"}),
         availability=availability,
         mentor=_mentor_read(profile, fields),
+        response_stats=response_stats_of(profile),
     )
 
 
