@@ -1,6 +1,7 @@
 """HTTP routes of the proposals service."""
 
 import uuid
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Body, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,9 +10,10 @@ from services.core.dependencies import CurrentPrincipal, Session
 from services.core.errors import problem_responses
 from services.core.etags import IfMatch, set_etag
 from services.core.pagination import Page, PageQuery
-from services.proposals import review, service
+from services.proposals import brief, review, service
 from services.proposals.schemas import (
     AcceptResult,
+    BriefRead,
     CadenceRead,
     CounterBody,
     CounterRead,
@@ -36,9 +38,16 @@ router = APIRouter(prefix="/v1", tags=["requests"], responses=problem_responses(
 _STEP_PROBLEMS = problem_responses(403, 404, 409)
 
 
-async def _read(session: AsyncSession, viewed: service.Viewed) -> RequestRead:
+async def _read(
+    session: AsyncSession,
+    viewed: service.Viewed,
+    briefs: Mapping[uuid.UUID, BriefRead] | None = None,
+) -> RequestRead:
+    """The request as the caller sees it; `briefs` when a page's were computed in one batch."""
     request = viewed.request
     counter = request.counter
+    if briefs is None:
+        briefs = await brief.briefs_for(session, [viewed])
     return RequestRead(
         id=request.id,
         mentee_id=request.mentee_id,
@@ -81,6 +90,7 @@ async def _read(session: AsyncSession, viewed: service.Viewed) -> RequestRead:
         created_at=request.created_at,
         updated_at=request.updated_at,
         allowed_actions=viewed.allowed_actions(),
+        brief=briefs.get(request.id),
     )
 
 
@@ -102,9 +112,11 @@ async def list_requests(
     box: RequestBox = Query("sent", description="Requests you sent or received."),
     status: RequestStatus | None = Query(None),
 ) -> Page[RequestRead]:
-    """Your own mentorship requests, newest first. Drafts are only in the sent box."""
+    """Your own mentorship requests, newest first. Drafts are only in the sent box; each
+    received request carries its `brief`: why this mentee fits, seen from your side."""
     rows, next_cursor = await service.list_own_requests(session, principal, box, status, params)
-    return Page[RequestRead].of([await _read(session, row) for row in rows], next_cursor)
+    briefs = await brief.briefs_for(session, rows)
+    return Page[RequestRead].of([await _read(session, row, briefs) for row in rows], next_cursor)
 
 
 @router.post(

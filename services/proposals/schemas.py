@@ -123,11 +123,15 @@ class BriefRead(ResponseBody):
     """Why this mentee fits, seen from the mentor's side: matching's score and factors for the
     pair, reasons written to the mentor, the draft's review score and the mentee's goals."""
 
-    score: float
-    factors: dict[str, float]
-    reasons: list[str]
-    review_score: int | None
-    goals: list[str]
+    score: float = Field(ge=0, le=1, description="Matching's score for the pair.")
+    factors: dict[str, float] = Field(
+        description="expertise, accessibility, values, communication, adaptability; each 0-1."
+    )
+    reasons: list[str] = Field(description="Why this mentee fits, written to you.")
+    review_score: int | None = Field(description="The review's score when the request was sent.")
+    goals: list[str] = Field(
+        description="What the mentee asks you for in this request, then their profile's goals."
+    )
     mentee_id: uuid.UUID
     mentee_display_name: str
     mentee_headline: str
