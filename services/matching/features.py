@@ -6,6 +6,7 @@ Skill, industry, language and value keys are comparison keys (case- and alias-fo
 people who wrote "Python" and "python3" share a key; names are kept for the reasons people read.
 """
 
+import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class MatchProfile:
     values: tuple[str, ...] = ()  # keys, which are also the readable names
     channels: tuple[str, ...] = ()  # video, voice, chat, email, in_person
     style: str | None = None  # direct, supportive, socratic, structured
-    response_time_hours: int | None = None
+    response_time_hours: int | None = None  # measured once enough answers, else declared
     weekly: tuple[Window, ...] = ()
     hours_per_month: int | None = None
     expertise: tuple[Skill, ...] = ()
@@ -129,6 +130,16 @@ def _skill(entry: Mapping[str, Any]) -> Skill:
     return _skill_of(entry["name"], int(entry["level"]))
 
 
+def _response_time_hours(row: profiles.MatchingRow, communication: Mapping[str, Any]) -> int | None:
+    """How soon the mentor answers: the median their requests show once there are enough
+    answers (in whole hours, rounded up), else what they declared."""
+    measured = row.measured_response_hours
+    if measured is not None:
+        return max(math.ceil(measured), 1)
+    declared: int | None = communication.get("response_time_hours")
+    return declared
+
+
 def from_row(row: profiles.MatchingRow) -> MatchProfile:
     """The matching view of one person, from the row profiles publishes."""
     details: Mapping[str, Any] = row.details
@@ -154,7 +165,7 @@ def from_row(row: profiles.MatchingRow) -> MatchProfile:
         values=tuple(profiles.tag_key(value) for value in details.get("values") or ()),
         channels=tuple(communication.get("channels") or ()),
         style=communication.get("style"),
-        response_time_hours=communication.get("response_time_hours"),
+        response_time_hours=_response_time_hours(row, communication),
         weekly=tuple(
             Window(int(w["weekday"]), _minutes(w["start"]), _minutes(w["end"]))
             for w in availability.get("weekly") or ()

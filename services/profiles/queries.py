@@ -131,6 +131,9 @@ class MatchingRow:
     mentee_programs: tuple[uuid.UUID, ...]
     manager_id: uuid.UUID | None = None
     conflicts: tuple[uuid.UUID, ...] = field(default_factory=tuple)
+    # The median hours to answer a request, measured, once it rests on enough answers (see
+    # `rules.MIN_MEASURED_RESPONSES`); None before, when the declared response time stands.
+    measured_response_hours: float | None = None
 
 
 def _programs_of(role: str) -> Any:
@@ -162,6 +165,8 @@ def _matching_select(tenant_id: uuid.UUID) -> Select[Any]:
             _programs_of("mentor"),
             _programs_of("mentee"),
             User.manager_id,
+            Profile.response_median_hours,
+            Profile.responses_count,
         )
         .outerjoin(Profile, and_(Profile.user_id == User.id, Profile.tenant_id == User.tenant_id))
         .where(User.tenant_id == tenant_id)
@@ -171,7 +176,7 @@ def _matching_select(tenant_id: uuid.UUID) -> Select[Any]:
 def _matching_row(row: Sequence[Any]) -> MatchingRow:
     (user_id, name, active, roles, headline, bio, timezone, years, seniority, details) = row[:10]
     is_mentor, accepting, capacity, active_mentees, openness, mentoring, learning = row[10:17]
-    manager_id = row[17]
+    manager_id, response_median_hours, responses_count = row[17:20]
     details = details or {}
     return MatchingRow(
         user_id=user_id,
@@ -194,6 +199,9 @@ def _matching_row(row: Sequence[Any]) -> MatchingRow:
         manager_id=manager_id,
         # Declared in the profile body (as the API shows it: ids as text).
         conflicts=tuple(uuid.UUID(who) for who in details.get("conflicts_of_interest") or ()),
+        measured_response_hours=rules.measured_response_hours(
+            response_median_hours, responses_count or 0
+        ),
     )
 
 
