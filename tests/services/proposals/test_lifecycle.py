@@ -85,6 +85,12 @@ async def test_from_a_reviewed_draft_to_a_mentorship_with_the_agreed_goals(
         (request["id"], "pending", mia_id)
     ]
     assert inbox[0]["goals"] == draft["goals"]
+    # The mentor's brief: why this mentee fits, the review's score at sending, their goals.
+    brief = inbox[0]["brief"]
+    assert brief["review_score"] == 100 and brief["mentee_id"] == mia_id
+    assert brief["goals"][: len(draft["goals"])] == draft["goals"]
+    assert set(brief["factors"]) >= {"expertise", "accessibility", "values"}
+    assert (await client.get(f"/v1/requests/{request['id']}", headers=mia)).json()["brief"] is None
     assert inbox[0]["allowed_actions"] == ["accept", "decline", "counter"]
 
     accepted = await client.post(f"/v1/requests/{request['id']}/accept", headers=dev)
