@@ -58,3 +58,27 @@ async def running_program_ids(
         )
     )
     return set(rows)
+
+
+async def mentored_in_program(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID | None,
+    mentee_ids: Collection[uuid.UUID],
+) -> set[uuid.UUID]:
+    """Which of these mentees have a running mentorship in the program, as
+    `running_program_ids` tells of one mentee, for many at once (a cohort run applied)."""
+    if not mentee_ids:
+        return set()
+    ids = bindparam("mentee_ids", list(mentee_ids), type_=ARRAY(PgUUID(as_uuid=True)))
+    rows = await session.scalars(
+        select(Mentorship.mentee_id)
+        .where(
+            Mentorship.tenant_id == tenant_id,
+            Mentorship.mentee_id == any_(ids),
+            Mentorship.program_id == program_id,
+            Mentorship.status.in_(RUNNING_STATUSES),
+        )
+        .distinct()
+    )
+    return set(rows)
