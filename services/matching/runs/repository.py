@@ -148,6 +148,19 @@ async def all_assignments(
         session.expunge_all()
 
 
+async def assigned_pairs(
+    session: AsyncSession, run_id: uuid.UUID
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(mentee, mentor) of every assignment of the run, best score first: only the two ids,
+    in one statement (an apply reads all of them at once)."""
+    rows = await session.execute(
+        select(MatchingAssignment.mentee_id, MatchingAssignment.mentor_id)
+        .where(MatchingAssignment.run_id == run_id)
+        .order_by(MatchingAssignment.position)
+    )
+    return [(mentee_id, mentor_id) for mentee_id, mentor_id in rows.all()]
+
+
 async def stale_runs(
     session: AsyncSession, *, queued_before: datetime, heartbeat_before: datetime
 ) -> list[tuple[uuid.UUID, uuid.UUID, str]]:

@@ -14,8 +14,13 @@ from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
 from services.core.pagination import Page, PageQuery
 from services.matching.features import FACTORS
-from services.matching.runs import service
-from services.matching.runs.schemas import AssignmentRead, MatchingRunRead, RunCreate
+from services.matching.runs import apply, service
+from services.matching.runs.schemas import (
+    ApplyReport,
+    AssignmentRead,
+    MatchingRunRead,
+    RunCreate,
+)
 
 router = APIRouter(
     prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 403, 422)
@@ -109,6 +114,23 @@ async def list_matching_run_assignments(
         )
     rows, next_cursor = await service.assignments_page(session, run_id, params)
     return Page[AssignmentRead].of(rows, next_cursor)
+
+
+@router.post(
+    "/runs/{run_id}/apply", response_model=ApplyReport, responses=problem_responses(404, 409)
+)
+async def apply_matching_run(
+    run_id: uuid.UUID,
+    principal: Admin,
+    session: Session,
+) -> ApplyReport:
+    """Turn a succeeded run's assignments into pending requests from each mentee to their
+    mentor, sent by the platform, or into running mentorships when the program's
+    `apply_runs_as` is `mentorships`, in one transaction. Each pair is checked again as it is
+    now; one that may no longer be made is skipped and listed with its reason. Once only:
+    applying again answers the first apply's report (200 both times) and changes nothing. A run
+    that has not succeeded is 409 with `reason: "run_status"`."""
+    return await apply.apply_run(session, principal, run_id)
 
 
 def prefers_csv(accept: str | None) -> bool:

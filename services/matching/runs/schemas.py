@@ -71,6 +71,9 @@ class MatchingRunRead(ResponseBody):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    applied_at: datetime | None = Field(
+        description="When an admin applied the run's assignments; null until then."
+    )
 
     @classmethod
     def of(cls, run: MatchingRun) -> "MatchingRunRead":
@@ -90,6 +93,7 @@ class MatchingRunRead(ResponseBody):
             created_at=run.created_at,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            applied_at=run.applied_at,
         )
 
 
@@ -99,3 +103,56 @@ class AssignmentRead(ResponseBody):
     score: float
     factors: dict[str, float]
     reasons: list[str]
+
+
+ApplyMode = Literal["requests", "mentorships"]
+SkipReason = Literal[
+    "mentee_deactivated",
+    "mentee_not_in_program",
+    "deactivated",
+    "not_a_mentor",
+    "not_in_program",
+    "not_accepting",
+    "conflict_of_interest",
+    "full",
+    "open_request_exists",
+    "mentorship_exists",
+    "already_mentored",
+]
+
+
+class AppliedPair(ResponseBody):
+    mentee_id: uuid.UUID
+    mentor_id: uuid.UUID
+    request_id: uuid.UUID | None = Field(description="`requests` mode: the pending request.")
+    mentorship_id: uuid.UUID | None = Field(description="`mentorships` mode: the mentorship.")
+
+
+class SkippedPair(ResponseBody):
+    mentee_id: uuid.UUID
+    mentor_id: uuid.UUID
+    reason: SkipReason = Field(
+        description="Why the pair was not applied: the mentee is deactivated or left the "
+        "program; the mentor is deactivated, no longer a mentor, left the program, stopped "
+        "accepting requests, or has no place left (`full`); a conflict of interest; the two "
+        "have an open request or a running mentorship already; the mentee has a mentor in "
+        "the program already and it allows one at a time (`already_mentored`)."
+    )
+
+
+class ApplyReport(ResponseBody):
+    """What applying a run made; a repeated apply answers this report again."""
+
+    run_id: uuid.UUID
+    program_id: uuid.UUID
+    mode: ApplyMode = Field(description="What the program applies runs as (`apply_runs_as`).")
+    assignments: int = Field(description="The run's assignments, applied or skipped.")
+    created: int = Field(description="Requests sent, or mentorships started.")
+    pairs: list[AppliedPair] = Field(description="The pairs applied, best score first.")
+    skipped: list[SkippedPair] = Field(description="The pairs not applied, best score first.")
+    withdrawn_requests: int = Field(
+        description="`mentorships` mode, in a program that allows one mentor at a time: the "
+        "mentees' other waiting requests in the program, withdrawn by the platform."
+    )
+    applied_at: datetime
+    applied_by: uuid.UUID
