@@ -1,8 +1,17 @@
-"""`make bench`: every benchmark, figures printed; `make bench ARGS="profiles"` runs one."""
+"""`make bench`: every benchmark, figures printed; `make bench ARGS="profiles"` runs one (gateway,
+profiles, outbox, requests, matching, apply)."""
 
 import sys
 
-from bench import gateway, matching, outbox, profiles, requests_lifecycle, requests_review
+from bench import (
+    gateway,
+    matching,
+    outbox,
+    profiles,
+    requests_lifecycle,
+    requests_review,
+    runs_apply,
+)
 
 BENCHES = {
     "gateway": gateway.main,
@@ -10,6 +19,7 @@ BENCHES = {
     "outbox": outbox.main,
     "requests": lambda argv: max(requests_review.main(argv), requests_lifecycle.main(argv)),
     "matching": matching.main,
+    "apply": runs_apply.main,
 }
 
 if __name__ == "__main__":
