@@ -2,15 +2,21 @@
 inbox (or mentorships, where the program says so), once, and a pair that may no longer be made
 is skipped with its reason."""
 
+import asyncio
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from services.core.db import database
 from services.core.queue import Lane
+from services.matching.features import MatchProfile
+from services.matching.runs.apply import Standing, screen
 from services.progress.models import Mentorship
 from services.proposals.models import MentorshipRequest
 from tests.conftest import TenantFactory, TenantHandle, drain
@@ -291,3 +297,67 @@ async def test_admins_of_the_tenant_only_and_succeeded_runs_only(
     assert queued.status_code == 409
     assert (queued.json()["reason"], queued.json()["run_status"]) == ("run_status", "queued")
     assert (await read_run(program, client, run["id"]))["applied_at"] is None
+
+
+async def test_two_applies_at_once_make_the_requests_once(
+    committing_client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    client, tenant = committing_client, await make_tenant()
+    program, run_id, pairs = await matched(client, tenant, cohort(3, "race"))
+    first, second = await asyncio.gather(
+        apply(client, program, run_id), apply(client, program, run_id)
+    )
+    assert (first.status_code, second.status_code) == (200, 200), (first.text, second.text)
+    assert first.json() == second.json() and first.json()["created"] == len(pairs) == 3
+    assert await count_requests(tenant) == 3
+
+
+PROGRAM = uuid.uuid4()
+
+
+@given(
+    capacities=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=5),
+    choices=st.lists(st.integers(0, 4), max_size=12),
+    accepting=st.booleans(),
+)
+def test_screening_never_gives_a_mentor_more_than_their_places(
+    capacities: list[tuple[int, int]], choices: list[int], accepting: bool
+) -> None:
+    mentors = [
+        MatchProfile(
+            uuid.uuid4(),
+            "mentor",
+            True,
+            ("mentor",),
+            is_mentor=True,
+            accepting_requests=accepting or i % 2 == 0,
+            capacity=capacity,
+            active_mentees=taken,
+            mentor_programs=frozenset({PROGRAM}),
+        )
+        for i, (capacity, taken) in enumerate(capacities)
+    ]
+    mentees = [
+        MatchProfile(
+            uuid.uuid4(), "mentee", True, ("mentee",), mentee_programs=frozenset({PROGRAM})
+        )
+        for _ in choices
+    ]
+    pairs = [
+        (mentee.user_id, mentors[choice % len(mentors)].user_id)
+        for mentee, choice in zip(mentees, choices, strict=True)
+    ]
+    standing = Standing({p.user_id: p for p in mentors + mentees}, set(), set(), set())
+    kept, skipped = screen(pairs, standing, program_id=PROGRAM, one_mentor_at_a_time=True)
+    # Every pair is either made or skipped, in the run's order.
+    assert sorted(kept + [pair for pair, _ in skipped], key=pairs.index) == pairs
+    given_places = Counter(mentor_id for _, mentor_id in kept)
+    for mentor in mentors:
+        assert given_places[mentor.user_id] <= mentor.places_left
+        if not mentor.accepting_requests:
+            assert given_places[mentor.user_id] == 0
+    # A mentor's places go to the best-scored pairs (the first in the run's order).
+    for (mentee_id, mentor_id), reason in skipped:
+        if reason == "full":
+            later = pairs[pairs.index((mentee_id, mentor_id)) :]
+            assert not any(pair in kept for pair in later if pair[1] == mentor_id)
