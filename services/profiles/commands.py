@@ -7,13 +7,11 @@ last place never both win.
 
 import uuid
 from collections.abc import Mapping
-from typing import Final
 
-from sqlalchemy import bindparam, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.profiles.profiles import repository
 from services.profiles.profiles.models import Profile
 
 
@@ -36,56 +34,15 @@ async def take_mentor_place(
     return taken is not None
 
 
-# Each mentor gets what they want or what they have left, whichever is less, in one statement:
-# the rows are locked (in id order, so two batches cannot deadlock) before the places left are
-# read, so a concurrent accept is counted, never overtaken.
-_TAKE_PLACES = text(
-    """
-    WITH wanted AS (
-        SELECT w.user_id, w.wanted
-        FROM unnest(CAST(:mentor_ids AS uuid[]), CAST(:wanted AS integer[]))
-             AS w(user_id, wanted)
-        WHERE w.wanted > 0
-    ), locked AS (
-        SELECT p.id, LEAST(wanted.wanted, p.mentor_capacity - p.active_mentees) AS taken
-        FROM profiles.profiles AS p
-        JOIN wanted ON wanted.user_id = p.user_id
-        WHERE p.tenant_id = CAST(:tenant_id AS uuid)
-          AND p.is_mentor
-          AND p.active_mentees < p.mentor_capacity
-        ORDER BY p.id
-        FOR UPDATE OF p
-    )
-    UPDATE profiles.profiles AS p
-    SET active_mentees = p.active_mentees + locked.taken, updated_at = now()
-    FROM locked
-    WHERE p.id = locked.id
-    RETURNING p.user_id, locked.taken
-    """
-).bindparams(bindparam("mentor_ids", type_=ARRAY(PgUUID(as_uuid=True))))
-_BATCH: Final = 5_000
-
-
 async def take_mentor_places(
     session: AsyncSession, tenant_id: uuid.UUID, wanted: Mapping[uuid.UUID, int]
 ) -> dict[uuid.UUID, int]:
     """Take places of many mentors at once, as `take_mentor_place` does one: `wanted` places
     of each, or as many as they have left. Returns the places taken by mentor (a mentor with
     none left, or who is not a mentor, is not in it)."""
-    items = [(mentor_id, count) for mentor_id, count in wanted.items() if count > 0]
-    taken: dict[uuid.UUID, int] = {}
-    for start in range(0, len(items), _BATCH):
-        batch = items[start : start + _BATCH]
-        rows = await session.execute(
-            _TAKE_PLACES,
-            {
-                "tenant_id": tenant_id,
-                "mentor_ids": [mentor_id for mentor_id, _ in batch],
-                "wanted": [count for _, count in batch],
-            },
-        )
-        taken |= {user_id: int(count) for user_id, count in rows.all() if count > 0}
-    return taken
+    return await repository.take_places(
+        session, tenant_id, {mentor_id: count for mentor_id, count in wanted.items() if count > 0}
+    )
 
 
 async def release_mentor_place(

@@ -4,15 +4,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
 
-from sqlalchemy import bindparam, or_, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.models import utcnow
 from services.core.outbox import emit, emit_many
+from services.progress import repository
 from services.progress.models import Goal, Mentorship
 
 RUNNING_STATUSES = ("active", "paused")
@@ -94,25 +92,6 @@ async def start_mentorship(
     return mentorship
 
 
-_START_MANY = text(
-    """
-    INSERT INTO progress.mentorships
-        (id, tenant_id, mentee_id, mentor_id, program_id, request_id, status, on_hold, cadence,
-         duration_months, version, created_at, updated_at)
-    SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), p.mentee_id, p.mentor_id,
-           CAST(:program_id AS uuid), NULL, 'active', false, NULL, NULL, 1, now(), now()
-    FROM unnest(CAST(:mentee_ids AS uuid[]), CAST(:mentor_ids AS uuid[]))
-         WITH ORDINALITY AS p(mentee_id, mentor_id, n)
-    ORDER BY p.n
-    RETURNING id, mentee_id, mentor_id
-    """
-).bindparams(
-    bindparam("mentee_ids", type_=ARRAY(PgUUID(as_uuid=True))),
-    bindparam("mentor_ids", type_=ARRAY(PgUUID(as_uuid=True))),
-)
-_BATCH: Final = 5_000
-
-
 @dataclass(frozen=True, slots=True)
 class StartedMentorship:
     mentorship_id: uuid.UUID
@@ -133,19 +112,8 @@ async def start_mentorships(
     two set together. Each is announced as `start_mentorship` announces one
     (`mentorship.started`, with `run_id` added). The caller has taken the mentors' places
     (`profiles.commands.take_mentor_places`) in the same transaction. A statement per 5,000."""
-    started: list[StartedMentorship] = []
-    for start in range(0, len(pairs), _BATCH):
-        batch = pairs[start : start + _BATCH]
-        rows = await session.execute(
-            _START_MANY,
-            {
-                "tenant_id": tenant_id,
-                "program_id": program_id,
-                "mentee_ids": [mentee for mentee, _ in batch],
-                "mentor_ids": [mentor for _, mentor in batch],
-            },
-        )
-        started += [StartedMentorship(*row) for row in rows.all()]
+    rows = await repository.insert_mentorships(session, tenant_id, program_id, pairs)
+    started = [StartedMentorship(*row) for row in rows]
     await emit_many(
         session,
         [

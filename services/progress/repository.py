@@ -1,8 +1,12 @@
 """Every SQL statement of the progress service (commands.py holds the ones other services call)."""
 
 import uuid
+from collections.abc import Sequence
+from typing import Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -39,3 +43,46 @@ async def list_goals(
     """A mentorship's goals, newest first."""
     stmt = select(Goal).where(Goal.mentorship_id == mentorship_id)
     return await paginate(session, stmt, Goal, params)
+
+
+_START_MANY = text(
+    """
+    INSERT INTO progress.mentorships
+        (id, tenant_id, mentee_id, mentor_id, program_id, request_id, status, on_hold, cadence,
+         duration_months, version, created_at, updated_at)
+    SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), p.mentee_id, p.mentor_id,
+           CAST(:program_id AS uuid), NULL, 'active', false, NULL, NULL, 1, now(), now()
+    FROM unnest(CAST(:mentee_ids AS uuid[]), CAST(:mentor_ids AS uuid[]))
+         WITH ORDINALITY AS p(mentee_id, mentor_id, n)
+    ORDER BY p.n
+    RETURNING id, mentee_id, mentor_id
+    """
+).bindparams(
+    bindparam("mentee_ids", type_=ARRAY(PgUUID(as_uuid=True))),
+    bindparam("mentor_ids", type_=ARRAY(PgUUID(as_uuid=True))),
+)
+_BATCH: Final = 5_000
+
+
+async def insert_mentorships(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID | None,
+    pairs: Sequence[tuple[uuid.UUID, uuid.UUID]],
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """Active mentorships for these (mentee, mentor) pairs, without a request, cadence or
+    goals: (mentorship, mentee, mentor) of each, a statement per 5,000."""
+    made: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
+    for start in range(0, len(pairs), _BATCH):
+        batch = pairs[start : start + _BATCH]
+        rows = await session.execute(
+            _START_MANY,
+            {
+                "tenant_id": tenant_id,
+                "program_id": program_id,
+                "mentee_ids": [mentee for mentee, _ in batch],
+                "mentor_ids": [mentor for _, mentor in batch],
+            },
+        )
+        made += [(mentorship_id, mentee, mentor) for mentorship_id, mentee, mentor in rows.all()]
+    return made

@@ -2,10 +2,14 @@
 
 import statistics
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -159,3 +163,165 @@ async def response_figures(
         acceptance_rate=accepted / decided if decided else None,
         answered=len(hours),
     )
+
+
+# --- many requests at once (a cohort run applied) ----------------------------------------------
+
+# A batch's statements carry uuid arrays of this length; asyncpg sends each as one parameter, so
+# the batch bounds a statement's size, not a parameter limit.
+BATCH: Final = 5_000
+_UUIDS: Final = ARRAY(PgUUID(as_uuid=True))
+
+# One statement a batch: the requests, their first history row (created as a draft, by the admin
+# who applied the run) and the platform's send (draft to pending). A pair that has an open request
+# already is left out by the open-pair index, not by a look-up that a concurrent send could race.
+_SEND_ASSIGNED = text(
+    """
+    WITH pairs AS (
+        SELECT p.mentee_id, p.mentor_id, p.n
+        FROM unnest(CAST(:mentee_ids AS uuid[]), CAST(:mentor_ids AS uuid[]))
+             WITH ORDINALITY AS p(mentee_id, mentor_id, n)
+    ), inserted AS (
+        INSERT INTO proposals.requests
+            (id, tenant_id, mentee_id, mentor_id, program_id, status, on_hold, message, goals,
+             objectives, questions, meeting_options, contribution, sent_at, expires_at,
+             reminders_sent, run_id, version, created_at, updated_at)
+        SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), pairs.mentee_id, pairs.mentor_id,
+               CAST(:program_id AS uuid), CAST(:status AS varchar), false,
+               CAST(:message AS text), '[]'::jsonb, '[]'::jsonb, '[]'::jsonb, '[]'::jsonb, '',
+               CAST(:now AS timestamptz), CAST(:expires_at AS timestamptz), 0,
+               CAST(:run_id AS uuid), 1, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+        FROM pairs
+        ORDER BY pairs.n
+        ON CONFLICT (tenant_id, mentee_id, mentor_id)
+            WHERE status IN ('draft', 'pending', 'countered') DO NOTHING
+        RETURNING id, mentee_id, mentor_id
+    ), created AS (
+        INSERT INTO proposals.request_transitions
+            (id, tenant_id, request_id, actor_id, from_status, to_status, reason, created_at,
+             updated_at)
+        SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), inserted.id,
+               CAST(:actor_id AS uuid), NULL, CAST(:created_status AS varchar), NULL,
+               CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+        FROM inserted
+    ), sent AS (
+        INSERT INTO proposals.request_transitions
+            (id, tenant_id, request_id, actor_id, from_status, to_status, reason, created_at,
+             updated_at)
+        SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), inserted.id, NULL,
+               CAST(:created_status AS varchar), CAST(:status AS varchar),
+               CAST(:reason AS text), CAST(:sent_step_at AS timestamptz),
+               CAST(:sent_step_at AS timestamptz)
+        FROM inserted
+    )
+    SELECT id, mentee_id, mentor_id FROM inserted
+    """
+).bindparams(bindparam("mentee_ids", type_=_UUIDS), bindparam("mentor_ids", type_=_UUIDS))
+
+
+async def insert_sent_requests(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID,
+    run_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    pairs: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    created_status: str,
+    status: str,
+    message: str,
+    reason: str,
+    now: datetime,
+    expires_at: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """(request, mentee, mentor) of the requests made for these pairs, sent at `now`; a pair
+    with an open request already makes none."""
+    made: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        rows = await session.execute(
+            _SEND_ASSIGNED,
+            {
+                "tenant_id": tenant_id,
+                "program_id": program_id,
+                "run_id": run_id,
+                "actor_id": actor_id,
+                "mentee_ids": [mentee for mentee, _ in batch],
+                "mentor_ids": [mentor for _, mentor in batch],
+                "status": status,
+                "created_status": created_status,
+                "message": message,
+                "reason": reason,
+                "now": now,
+                "expires_at": expires_at,
+                # The history lists newest first by time: the send comes after the creation.
+                "sent_step_at": now + timedelta(microseconds=1),
+            },
+        )
+        made += [(request_id, mentee, mentor) for request_id, mentee, mentor in rows.all()]
+    return made
+
+
+# The mentee's waiting requests in the program, withdrawn by the platform, their history written
+# in the same statement. Locked in id order, as `repository.other_waiting_requests` does.
+_WITHDRAW_WAITING = text(
+    """
+    WITH waiting AS (
+        SELECT r.id, r.status
+        FROM proposals.requests AS r
+        WHERE r.tenant_id = CAST(:tenant_id AS uuid)
+          AND r.program_id = CAST(:program_id AS uuid)
+          AND r.mentee_id = ANY(CAST(:mentee_ids AS uuid[]))
+          AND r.status = ANY(CAST(:statuses AS varchar[]))
+        ORDER BY r.id
+        FOR UPDATE
+    ), moved AS (
+        UPDATE proposals.requests AS r
+        SET status = CAST(:status AS varchar), version = r.version + 1,
+            updated_at = CAST(:now AS timestamptz)
+        FROM waiting
+        WHERE r.id = waiting.id
+        RETURNING r.id, r.mentee_id, r.mentor_id, waiting.status AS from_status
+    ), history AS (
+        INSERT INTO proposals.request_transitions
+            (id, tenant_id, request_id, actor_id, from_status, to_status, reason, created_at,
+             updated_at)
+        SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), moved.id, NULL, moved.from_status,
+               CAST(:status AS varchar), CAST(:reason AS text), CAST(:now AS timestamptz),
+               CAST(:now AS timestamptz)
+        FROM moved
+    )
+    SELECT id, mentee_id, mentor_id, from_status FROM moved
+    """
+).bindparams(bindparam("mentee_ids", type_=_UUIDS))
+
+
+async def withdraw_waiting(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    program_id: uuid.UUID,
+    mentee_ids: Sequence[uuid.UUID],
+    statuses: Sequence[str],
+    status: str,
+    reason: str,
+    now: datetime,
+) -> list[Any]:
+    """Move these mentees' requests in the program that are in `statuses` to `status`, by the
+    platform, with a history row each: (request, mentee, mentor, from_status) of each."""
+    moved: list[Any] = []
+    for start in range(0, len(mentee_ids), BATCH):
+        rows = await session.execute(
+            _WITHDRAW_WAITING,
+            {
+                "tenant_id": tenant_id,
+                "program_id": program_id,
+                "mentee_ids": list(mentee_ids[start : start + BATCH]),
+                "statuses": list(statuses),
+                "status": status,
+                "reason": reason,
+                "now": now,
+            },
+        )
+        moved += rows.all()
+    return moved

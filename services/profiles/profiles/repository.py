@@ -1,10 +1,12 @@
 """Every SQL statement over profiles (mentor search is mentors/repository.py)."""
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.profiles.profiles.models import Profile
@@ -57,3 +59,54 @@ async def existing_user_ids(session: AsyncSession, user_ids: list[uuid.UUID]) ->
     if not user_ids:
         return set()
     return set(await session.scalars(select(User.id).where(User.id.in_(user_ids))))
+
+
+# Each mentor gets what they want or what they have left, whichever is less, in one statement:
+# the rows are locked (in id order, so two batches cannot deadlock) before the places left are
+# read, so a concurrent accept is counted, never overtaken.
+_TAKE_PLACES = text(
+    """
+    WITH wanted AS (
+        SELECT w.user_id, w.wanted
+        FROM unnest(CAST(:mentor_ids AS uuid[]), CAST(:wanted AS integer[]))
+             AS w(user_id, wanted)
+        WHERE w.wanted > 0
+    ), locked AS (
+        SELECT p.id, LEAST(wanted.wanted, p.mentor_capacity - p.active_mentees) AS taken
+        FROM profiles.profiles AS p
+        JOIN wanted ON wanted.user_id = p.user_id
+        WHERE p.tenant_id = CAST(:tenant_id AS uuid)
+          AND p.is_mentor
+          AND p.active_mentees < p.mentor_capacity
+        ORDER BY p.id
+        FOR UPDATE OF p
+    )
+    UPDATE profiles.profiles AS p
+    SET active_mentees = p.active_mentees + locked.taken, updated_at = now()
+    FROM locked
+    WHERE p.id = locked.id
+    RETURNING p.user_id, locked.taken
+    """
+).bindparams(bindparam("mentor_ids", type_=ARRAY(PgUUID(as_uuid=True))))
+# A batch's statement carries two arrays of this length (one parameter each).
+_PLACES_BATCH: Final = 5_000
+
+
+async def take_places(
+    session: AsyncSession, tenant_id: uuid.UUID, wanted: Mapping[uuid.UUID, int]
+) -> dict[uuid.UUID, int]:
+    """Places taken by mentor: `wanted` of each, or what they have left (see `_TAKE_PLACES`)."""
+    items = list(wanted.items())
+    taken: dict[uuid.UUID, int] = {}
+    for start in range(0, len(items), _PLACES_BATCH):
+        batch = items[start : start + _PLACES_BATCH]
+        rows = await session.execute(
+            _TAKE_PLACES,
+            {
+                "tenant_id": tenant_id,
+                "mentor_ids": [mentor_id for mentor_id, _ in batch],
+                "wanted": [count for _, count in batch],
+            },
+        )
+        taken |= {user_id: int(count) for user_id, count in rows.all() if count > 0}
+    return taken
