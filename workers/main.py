@@ -45,6 +45,7 @@ from services.matching.tasks import JOB_TIMEOUT_SECONDS as RUN_TIMEOUT_SECONDS
 from services.matching.tasks import run_cohort, sweep_runs
 from services.profiles.imports import IMPORT_JOB
 from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
+from services.proposals.tasks import SWEEP_JOB, sweep_requests
 from workers.subscriptions import collect
 
 log = get_logger(__name__)
@@ -82,6 +83,8 @@ FUNCTIONS: list[Function] = [
     func(_job(run_import), name=IMPORT_JOB, keep_result=0, timeout=JOB_TIMEOUT_SECONDS),
     # Cohort runs go to the bulk lane (services.matching.runs.service.wake).
     func(_job(run_cohort), name=RUN_JOB, keep_result=0, timeout=RUN_TIMEOUT_SECONDS),
+    # On the cron below; also queued by name (with a moment to act as of) by operators and tests.
+    func(_job(sweep_requests), name=SWEEP_JOB, keep_result=0),
 ]
 
 
@@ -123,6 +126,9 @@ LANES: dict[Lane, LaneSettings] = {
                 second=30,
                 unique=True,
             ),
+            # Expiry and reminders: volume work (a cohort's requests fall due together), and
+            # a minute late is on time for either.
+            cron(_job(sweep_requests), name=SWEEP_JOB, second=50, unique=True),
         ],
         # Bulk jobs share the database with interactive ones; a few at a time keep it busy
         # without taking every connection (the pool holds 30 per process by default).

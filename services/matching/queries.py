@@ -1,7 +1,8 @@
 """What other services may use from matching: the matching view of a person and the
 availability arithmetic matching itself uses, so a request review reads a mentor's week exactly
 as recommendations do; the eligibility rules, so a request is refused for the reasons a
-recommendation would leave the mentor out; and a mentor's brief on the mentees who asked them.
+recommendation would leave the mentor out; a mentee's next best mentors, ranked as
+recommendations rank them; and a mentor's brief on the mentees who asked them.
 
 The brief: the pair's score and factors as matching computes them, and reasons written to the
 mentor (`mentor_reasons`). Many mentees for one mentor cost one statement for the people (the
@@ -14,12 +15,15 @@ from the one profile rather than from every mentor of the organisation.
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.errors import NotFound
+from services.core.settings import get_settings
 from services.matching import features, scoring
 from services.matching.availability import (
     covers,
@@ -29,18 +33,24 @@ from services.matching.availability import (
 )
 from services.matching.features import FACTORS, MatchProfile, Window, from_row
 from services.matching.mentor_reasons import reasons_for_mentor
+from services.matching.recommendations import service as recommendations
+from services.matching.recommendations.index import MentorIndex
+from services.matching.recommendations.service import Ask as NextBestAsk
 from services.matching.scoring import blocked_by
 from services.profiles import queries as profiles
 
 __all__ = [
     "MatchProfile",
     "MentorBrief",
+    "NextBestAsk",
     "Window",
     "blocked_by",
     "brief_for_mentor",
     "briefs_for_mentor",
     "covers",
     "from_row",
+    "next_best_mentors",
+    "next_best_mentors_many",
     "overlap_hours",
     "person_zone",
     "timezone_distance_hours",
@@ -139,3 +149,65 @@ async def brief_for_mentor(
         session, tenant_id, mentor_id, [(mentee_id, program_id)], as_of=as_of
     )
     return found.get((mentee_id, program_id))
+
+
+# The index for callers outside matching's app (the proposals sweep in a worker): one per
+# process, kept current by the change feed like the app's own.
+_index: MentorIndex | None = None
+
+
+def _process_index() -> MentorIndex:
+    global _index
+    if _index is None:
+        _index = MentorIndex(idle_seconds=get_settings().matching_index_idle_minutes * 60)
+    return _index
+
+
+async def next_best_mentors(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    mentee_id: uuid.UUID,
+    program_id: uuid.UUID | None,
+    *,
+    exclude: Collection[uuid.UUID] = (),
+    limit: int = 3,
+    as_of: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The mentee's best mentors after `exclude`, as `GET /v1/matching/recommendations`
+    ranks them (program None: every mentor of the organisation): `[{mentor_id, score,
+    reasons}]`, JSON as it is, best first. Empty when the mentee has no profile or the program
+    is gone."""
+    try:
+        found = await next_best_mentors_many(
+            session,
+            tenant_id,
+            [NextBestAsk(mentee_id, program_id, frozenset(exclude))],
+            limit=limit,
+            as_of=as_of,
+        )
+    except NotFound:
+        return []
+    return found[0]
+
+
+async def next_best_mentors_many(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    asks: Sequence[NextBestAsk],
+    *,
+    limit: int = 3,
+    as_of: datetime | None = None,
+) -> list[list[dict[str, Any]]]:
+    """`next_best_mentors` for many mentees at once (a batch of expiring requests), one list
+    per ask in order, in a few statements whatever their number. Raises NotFound when an ask's
+    program is not the tenant's."""
+    ranked = await recommendations.rank_many(
+        session, _process_index(), tenant_id, asks, limit=limit, as_of=as_of
+    )
+    return [
+        [
+            {"mentor_id": str(pick.mentor_id), "score": pick.score, "reasons": pick.reasons}
+            for pick in picks
+        ]
+        for picks in ranked
+    ]

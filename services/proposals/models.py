@@ -88,7 +88,8 @@ class MentorshipRequest(Base, TenantScoped, Versioned):
     # When the mentor first answered (accept, decline or counter): their response time.
     responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # How many reminders the mentor has had (the sweep sends each once).
+    # How many reminders whoever must answer has had in this wait (the sweep sends each once;
+    # a counter starts them over for the mentee).
     reminders_sent: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )

@@ -7,12 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
+from services.proposals import reminders
 from services.proposals.models import (
     OPEN_STATUSES,
     WAITING_STATUSES,
@@ -325,3 +337,100 @@ async def withdraw_waiting(
         )
         moved += rows.all()
     return moved
+
+
+# --- the expiry and reminder sweep ------------------------------------------------------------
+# Held requests are left alone (see services.proposals.expiry).
+
+
+def _waiting_unheld() -> ColumnElement[bool]:
+    return and_(
+        MentorshipRequest.status.in_(WAITING_STATUSES), MentorshipRequest.on_hold.is_(False)
+    )
+
+
+def _expired(now: datetime) -> ColumnElement[bool]:
+    return and_(_waiting_unheld(), MentorshipRequest.expires_at <= now)
+
+
+def _epoch(value: Any) -> ColumnElement[Any]:
+    return extract("epoch", value)
+
+
+def _reminder_due(now: datetime) -> ColumnElement[bool]:
+    """`reminders.due_reminder(...) is not None`, in SQL, so a batch holds only requests that
+    get a reminder. In seconds since the epoch: exact whatever the session's time zone (an
+    interval of days would move with daylight saving)."""
+    started = _epoch(
+        case(
+            (MentorshipRequest.status == "countered", MentorshipRequest.responded_at),
+            else_=MentorshipRequest.sent_at,
+        )
+    )
+    expires = _epoch(MentorshipRequest.expires_at)
+    at = _epoch(literal(now))
+    first = started + (expires - started) * reminders.FIRST_AT_SHARE
+    second = expires - reminders.SECOND_BEFORE_EXPIRY.total_seconds()
+    has_second = second - first >= reminders.MIN_GAP.total_seconds()
+    return and_(
+        _waiting_unheld(),
+        MentorshipRequest.expires_at > now,
+        or_(
+            and_(MentorshipRequest.reminders_sent < 1, first <= at),
+            and_(MentorshipRequest.reminders_sent < reminders.LAST, has_second, second <= at),
+        ),
+    )
+
+
+async def tenants_with_expired(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Tenants with requests to expire. Across tenants: the sweep serves all, each then in a
+    transaction bound to it."""
+    rows = await session.scalars(
+        select(MentorshipRequest.tenant_id)
+        .where(_expired(now))
+        .distinct()
+        .execution_options(all_tenants=True)
+    )
+    return list(rows)
+
+
+async def tenants_with_reminders_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Tenants with requests whose reminder is due, across tenants as `tenants_with_expired`."""
+    rows = await session.scalars(
+        select(MentorshipRequest.tenant_id)
+        .where(_reminder_due(now))
+        .distinct()
+        .execution_options(all_tenants=True)
+    )
+    return list(rows)
+
+
+async def lock_expired(session: AsyncSession, now: datetime, limit: int) -> list[MentorshipRequest]:
+    """Up to `limit` requests of the session's tenant to expire, oldest deadline first, locked;
+    rows another transaction holds (a sweep elsewhere, a mentor answering) are skipped, so two
+    sweeps never take the same request and a sweep never waits for a person."""
+    rows = await session.scalars(
+        select(MentorshipRequest)
+        .where(_expired(now))
+        .order_by(MentorshipRequest.expires_at, MentorshipRequest.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def lock_reminders_due(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[MentorshipRequest]:
+    """Up to `limit` requests of the session's tenant whose reminder is due, locked as
+    `lock_expired` locks them."""
+    rows = await session.scalars(
+        select(MentorshipRequest)
+        .where(_reminder_due(now))
+        .order_by(MentorshipRequest.expires_at, MentorshipRequest.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.outbox import emit
 from services.proposals import lifecycle
 from services.proposals.lifecycle import Action, Party, Status
-from services.proposals.models import MentorshipRequest, RequestTransition
+from services.proposals.models import WAITING_STATUSES, MentorshipRequest, RequestTransition
 
 # The event each status is announced with; a draft is nobody's business but the mentee's.
 EVENTS: Final[dict[Status, str]] = {
@@ -58,6 +58,10 @@ async def take_step(
     target = lifecycle.step(source, action, party)
     request.status = target
     request.updated_at = now
+    if target in WAITING_STATUSES:
+        # A new wait (sent, or countered: now the mentee must answer) starts its reminders
+        # over: whoever must answer now has had none.
+        request.reminders_sent = 0
     session.add(
         RequestTransition(
             tenant_id=request.tenant_id,

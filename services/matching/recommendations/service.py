@@ -8,7 +8,8 @@ weights apply (the defaults when there is none); with one, only its mentors, wit
 
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,6 +56,13 @@ async def _people(
 ) -> dict[uuid.UUID, MatchProfile]:
     rows = await profiles.matching_rows(session, tenant_id, user_ids=user_ids)
     return {row.user_id: features.from_row(row) for row in rows}
+
+
+async def person(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> MatchProfile | None:
+    """One person as matching sees them; None when the tenant has no such person."""
+    return (await _people(session, tenant_id, [user_id])).get(user_id)
 
 
 def _may_ask_about(principal: Principal, mentee_id: uuid.UUID) -> None:
@@ -105,37 +113,105 @@ async def recommend(
 ) -> list[Recommendation]:
     tenant_id = principal.tenant_id
     mentee_id = mentee_id or principal.user_id
-    mentee = (await _people(session, tenant_id, [mentee_id])).get(mentee_id)
+    mentee = await person(session, tenant_id, mentee_id)
     if mentee is None:
         raise NotFound("No such person.")
     _may_ask_about(principal, mentee_id)
-    weights = await _weights(session, tenant_id, program_id)
-    excluded = await _existing(session, tenant_id, mentee_id)
+    ranked = await rank_many(
+        session,
+        index,
+        tenant_id,
+        [Ask(mentee_id, program_id)],
+        limit=limit,
+        as_of=as_of,
+        mentees={mentee_id: mentee},
+    )
+    return ranked[0]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A mentee to rank mentors for, within a program (None: every mentor of the
+    organisation), never proposing the mentors in `exclude`."""
+
+    mentee_id: uuid.UUID
+    program_id: uuid.UUID | None
+    exclude: frozenset[uuid.UUID] = frozenset()
+
+
+async def rank_many(
+    session: AsyncSession,
+    index: MentorIndex,
+    tenant_id: uuid.UUID,
+    asks: Sequence[Ask],
+    *,
+    limit: int,
+    as_of: datetime | None = None,
+    mentees: Mapping[uuid.UUID, MatchProfile] | None = None,
+) -> list[list[Recommendation]]:
+    """Each mentee's best mentors, whoever asks, one list per ask in order (empty for a mentee
+    the tenant does not have): a few statements and one catch-up of the index for them all,
+    however many they are. `mentees`: the caller has already read them. Raises NotFound for a
+    program the tenant does not have."""
+    if mentees is None:
+        mentees = await _people(session, tenant_id, list({ask.mentee_id for ask in asks}))
+    weights = {
+        program_id: await _weights(session, tenant_id, program_id)
+        for program_id in {ask.program_id for ask in asks}
+    }
+    existing: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    pairs = await proposals.open_pairs(session, tenant_id, list(mentees))
+    for mentee_id, mentor_id in pairs | await progress.running_pairs(
+        session, tenant_id, list(mentees)
+    ):
+        existing[mentee_id].add(mentor_id)
     when = as_of or datetime.now(UTC)
 
     arrays = await index.current(session, tenant_id)
     # No await from here until the picks are read: the arrays may change at the next one.
-    scores = scoring.score(
-        arrays, mentee, weights, as_of=when, program_id=program_id, excluded=excluded
-    )
-    picks = [
-        Pick(arrays.user_id_at(row), round(float(scores.total[row]), 4), _factors(scores, row))
-        for row in scoring.top(scores, limit)
-    ]
+    picked: list[list[Pick]] = []
+    for ask in asks:
+        mentee = mentees.get(ask.mentee_id)
+        if mentee is None:
+            picked.append([])
+            continue
+        scores = scoring.score(
+            arrays,
+            mentee,
+            weights[ask.program_id],
+            as_of=when,
+            program_id=ask.program_id,
+            excluded=existing[ask.mentee_id] | ask.exclude,
+        )
+        picked.append(
+            [
+                Pick(
+                    arrays.user_id_at(row),
+                    round(float(scores.total[row]), 4),
+                    _factors(scores, row),
+                )
+                for row in scoring.top(scores, limit)
+            ]
+        )
 
     # Reasons only for what is returned, from the mentors' rows as they are now.
-    mentors = await _people(session, tenant_id, [pick.mentor_id for pick in picks])
+    mentors = await _people(
+        session, tenant_id, list({pick.mentor_id for picks in picked for pick in picks})
+    )
     return [
-        Recommendation(
-            mentor_id=pick.mentor_id,
-            display_name=mentor.display_name,
-            headline=mentor.headline,
-            score=pick.score,
-            factors=pick.factors,
-            reasons=scoring.reasons(mentee, mentor, pick.factors, as_of=when),
-        )
-        for pick in picks
-        if (mentor := mentors.get(pick.mentor_id)) is not None
+        [
+            Recommendation(
+                mentor_id=pick.mentor_id,
+                display_name=mentor.display_name,
+                headline=mentor.headline,
+                score=pick.score,
+                factors=pick.factors,
+                reasons=scoring.reasons(mentees[ask.mentee_id], mentor, pick.factors, as_of=when),
+            )
+            for pick in picks
+            if (mentor := mentors.get(pick.mentor_id)) is not None
+        ]
+        for ask, picks in zip(asks, picked, strict=True)
     ]
 
 
