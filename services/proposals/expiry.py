@@ -40,6 +40,8 @@ class Batch:
 
     selected: int
     done: int
+    # Mentors whose figures the batch changed (an expiry they let happen), in id order.
+    mentors: tuple[uuid.UUID, ...] = ()
 
 
 def wait_started_at(request: MentorshipRequest) -> datetime | None:
@@ -124,7 +126,8 @@ async def expire_batch(session: AsyncSession, now: datetime, limit: int = BATCH)
                 "next_best": next_best,
             },
         )
-    return Batch(len(requests), len(requests))
+    unanswered = sorted({r.mentor_id for r in requests if r.responded_at is None})
+    return Batch(len(requests), len(requests), tuple(unanswered))
 
 
 async def remind_batch(session: AsyncSession, now: datetime, limit: int = BATCH) -> Batch:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.db import database
 from services.core.logging import get_logger
 from services.core.models import utcnow
-from services.proposals import expiry, repository
+from services.proposals import expiry, repository, stats
 
 log = get_logger(__name__)
 
@@ -47,6 +47,13 @@ async def _sweep(tenants_with_work: TenantLookup, step: Step, now: datetime) -> 
             async with database.transaction(tenant_id=tenant_id) as session:
                 batch = await step(session, now)
             done += batch.done
+            if batch.mentors:
+                # In a transaction of its own, after the batch's row locks are gone: a mentor's
+                # profile row is never awaited while requests are held, as an accept takes them
+                # the other way round.
+                async with database.transaction(tenant_id=tenant_id) as session:
+                    for mentor_id in batch.mentors:
+                        await stats.refresh_mentor_stats(session, tenant_id, mentor_id)
             # A short batch was the last; one that did nothing would find the same rows again.
             if batch.selected < expiry.BATCH or batch.done == 0:
                 break

@@ -18,12 +18,13 @@ from services.core.db import database
 from services.core.outbox import OutboxEvent
 from services.core.queue import Lane, Queue
 from services.matching import queries as matching
+from services.profiles.profiles.models import Profile
 from services.proposals import reminders
 from services.proposals.commands import set_requests_on_hold
 from services.proposals.models import MentorshipRequest
 from services.proposals.tasks import SWEEP_JOB, sweep_requests
 from tests.conftest import TenantFactory, TenantHandle, drain
-from tests.services.proposals.test_review_api import MENTOR_PROFILE, careful_draft
+from tests.services.proposals.people import MENTOR_PROFILE, careful_draft
 from workers.main import FUNCTIONS, LANES
 
 DAY = timedelta(days=1)
@@ -226,6 +227,12 @@ async def test_the_mentor_is_reminded_at_day_7_and_12_then_the_request_expires_w
         None,
     )
     assert latest["reason"] == "The mentor did not answer within 14 days."
+    # The request the mentor let expire counts in their acceptance rate.
+    async with database.session(readonly=True, tenant_id=tenant.id) as session:
+        rate = await session.scalar(
+            select(Profile.acceptance_rate).where(Profile.user_id == uuid.UUID(dev_id))
+        )
+    assert rate == 0.0
 
     # Sweeping again, even much later, changes nothing.
     await _sweep_as_of(sent_at + 30 * DAY)
