@@ -19,6 +19,9 @@ log = get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://mentorship.dev/problems/"
+# SQLSTATEs of a transaction PostgreSQL aborted for another one's sake: a deadlock, a
+# serialization failure. Nothing of it was kept.
+_CONCURRENT_CHANGE = frozenset({"40P01", "40001"})
 
 
 class FieldError(BaseModel):
@@ -204,6 +207,17 @@ def database_problem(exc: DBAPIError) -> tuple[int, dict[str, Any]] | None:
         # A uniqueness or reference rule of the data held: the constraint's name stays inside.
         log.info("request.integrity_conflict", error=type(exc.orig).__name__)
         return 409, problem_body(409, slug="conflict", detail="This conflicts with existing data.")
+    if getattr(exc.orig, "sqlstate", None) in _CONCURRENT_CHANGE:
+        # Two requests took the same rows in opposite orders, or a serializable read went
+        # stale: PostgreSQL undid this one whole. Sending it again is safe.
+        log.info("request.concurrent_change", sqlstate=getattr(exc.orig, "sqlstate", None))
+        return 409, problem_body(
+            409,
+            slug="concurrent-change",
+            detail="Another change to the same data was made at the same moment and nothing "
+            "was changed; send the request again.",
+            extra={"reason": "concurrent_change"},
+        )
     if refused_value(exc):
         log.warning(
             "request.value_refused",

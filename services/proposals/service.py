@@ -269,9 +269,14 @@ def _check_step(viewed: Viewed, action: Action) -> Party:
 
 
 def _past(action: Action) -> str:
-    return {"send": "sent", "withdraw": "withdrawn", "counter": "countered"}.get(
-        action, f"{action}ed"
-    )
+    return {
+        "send": "sent",
+        "accept": "accepted",
+        "decline": "declined",
+        "counter": "countered",
+        "withdraw": "withdrawn",
+        "expire": "expired",
+    }[action]
 
 
 def _party_of(parties: frozenset[Party]) -> str:
