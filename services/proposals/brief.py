@@ -2,8 +2,10 @@
 (matching's score, factors and reasons written to the mentor), the review's score when the
 request was sent, and what the mentee wants.
 
-Only the request's mentor gets one: the mentee knows why they asked, and an admin looking on
-has matching's own explanation (`GET /v1/matching/explain`). A page of received requests is
+Only the request's mentor gets one, and only while the request waits for an answer (pending,
+or countered): it is there to decide with, and once decided the mentorship's own pages take
+over. The mentee knows why they asked, and an admin looking on has matching's own explanation
+(`GET /v1/matching/explain`). A page of received requests is
 briefed in one batch per mentor (one statement for the people, whatever the page's size).
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching import queries as matching
-from services.proposals.models import MentorshipRequest
+from services.proposals.models import WAITING_STATUSES, MentorshipRequest
 from services.proposals.schemas import BriefRead
 from services.proposals.service import Viewed
 
@@ -41,7 +43,7 @@ async def briefs_for(session: AsyncSession, viewed: Sequence[Viewed]) -> dict[uu
     """The brief of each request seen by its mentor, by request id; the others have none."""
     by_mentor: dict[tuple[uuid.UUID, uuid.UUID], list[MentorshipRequest]] = defaultdict(list)
     for view in viewed:
-        if view.side == "mentor":
+        if view.side == "mentor" and view.request.status in WAITING_STATUSES:
             request = view.request
             by_mentor[(request.tenant_id, request.mentor_id)].append(request)
     found: dict[uuid.UUID, BriefRead] = {}

@@ -166,7 +166,8 @@ class RequestRead(ResponseBody):
         description="What you may do with this request now (its lifecycle and your side of it)."
     )
     brief: BriefRead | None = Field(
-        None, description="The mentor's view only: why this mentee fits."
+        None,
+        description="The mentor's view of a request awaiting their answer: why this mentee fits.",
     )
 
 

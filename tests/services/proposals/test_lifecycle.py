@@ -99,6 +99,7 @@ async def test_from_a_reviewed_draft_to_a_mentorship_with_the_agreed_goals(
     assert accepted.json()["request"]["status"] == "accepted"
     assert accepted.json()["request"]["mentorship_id"] == mentorship_id
     assert accepted.json()["request"]["allowed_actions"] == []
+    assert accepted.json()["request"]["brief"] is None  # decided: the mentorship takes over
 
     # The mentorship exists, for both of them, with the request's goals and cadence.
     for headers in (mia, dev):
