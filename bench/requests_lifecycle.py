@@ -110,6 +110,24 @@ async def _lifecycle(
     return (time.perf_counter() - started) * 1000
 
 
+async def _floor(client: httpx.AsyncClient, callers: list[dict[str, str]]) -> float:
+    """CPU milliseconds of this process per `GET /v1/users/me` (authority cached), as many at
+    a time as the lifecycles ran: what any request costs here before it does any work."""
+    calls = 1500
+    left = list(range(calls))
+
+    async def caller(headers: dict[str, str]) -> None:
+        while left:
+            left.pop()
+            assert (await client.get("/v1/users/me", headers=headers)).status_code == 200
+
+    for headers in callers:
+        await client.get("/v1/users/me", headers=headers)
+    cpu_started = time.process_time()
+    await asyncio.gather(*(caller(headers) for headers in callers))
+    return (time.process_time() - cpu_started) * 1000 / calls
+
+
 async def _bench(lifecycles: int, concurrency: int) -> list[str]:
     from redis.asyncio import Redis
 
@@ -153,6 +171,7 @@ async def _bench(lifecycles: int, concurrency: int) -> list[str]:
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             elapsed = time.perf_counter() - started
             cpu_ms = (time.process_time() - cpu_started) * 1000 / lifecycles
+            floor_ms = await _floor(client, mentees[:concurrency])
     finally:
         await gateway.close()
     latencies.sort()
@@ -166,6 +185,8 @@ async def _bench(lifecycles: int, concurrency: int) -> list[str]:
         # The client and the gateway share this process: its CPU time per lifecycle bounds the
         # rate one core can reach, whatever else the machine is doing.
         f"  CPU time of this process per lifecycle (client included): {cpu_ms:.1f} ms",
+        f"  the floor in the same harness: GET /v1/users/me costs {floor_ms:.2f} ms of CPU, so "
+        f"three requests of any kind cap a lifecycle at {1000 / (3 * floor_ms):,.0f} per second",
     ]
 
 
