@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.core.app import create_service_app
-from services.progress.router import router
+from services.progress.mentorships.router import router
 
 
 def create_app(*, standalone: bool = True) -> FastAPI:

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.models import utcnow
 from services.core.outbox import emit, emit_many
-from services.progress import repository
-from services.progress.models import Goal, Mentorship
+from services.progress import lifecycle
+from services.progress.goals.models import Goal
+from services.progress.mentorships import repository
+from services.progress.mentorships.models import Mentorship
 
-RUNNING_STATUSES = ("active", "paused")
+RUNNING_STATUSES = lifecycle.RUNNING
 
 
 async def set_mentorships_on_hold(

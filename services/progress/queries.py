@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.progress.commands import RUNNING_STATUSES
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 
 
 async def active_mentor_ids(

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -58,6 +59,14 @@ class Program(Base, TenantScoped, Versioned):
     apply_runs_as: Mapped[str] = mapped_column(
         String(20), nullable=False, default="requests", server_default="requests"
     )
+    # Progress policies (see services.progress): overrides of the health flags' thresholds
+    # (names of `services.progress.health.Thresholds`; the defaults apply to the rest), and
+    # after how many days without a held meeting or a check-in a mentorship is closed (none: it
+    # is only warned about).
+    health_thresholds: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default="{}"
+    )
+    close_inactive_after_days: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         PgUUID(as_uuid=True), ForeignKey("profiles.users.id", ondelete="SET NULL")
     )

@@ -10,7 +10,7 @@ import pytest
 
 from services.core.db import database
 from services.profiles import commands as profile_commands
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 from services.proposals.models import MentorshipRequest
 from tests.conftest import TenantFactory, TenantHandle
 

@@ -30,7 +30,7 @@ from services.matching.runs import cohort, service
 from services.matching.runs.models import MatchingAssignment, MatchingRun
 from services.profiles.commands import take_mentor_place
 from services.profiles.imports import tasks as imports
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory, TenantHandle, drain, http_client
 from workers.main import FUNCTIONS, LANES
 

@@ -17,7 +17,7 @@ from services.core.db import database
 from services.core.queue import Lane
 from services.matching.features import MatchProfile
 from services.matching.runs.apply import Standing, screen
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 from services.proposals.models import MentorshipRequest
 from tests.conftest import TenantFactory, TenantHandle, drain
 from tests.services.matching.test_runs import (

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.core.db import database
 from services.core.outbox import OutboxEvent
 from services.core.queue import Lane
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 from services.proposals.models import MentorshipRequest
 from tests.conftest import TenantFactory, drain
 

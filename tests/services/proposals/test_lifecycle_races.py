@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from services.core.db import database
 from services.core.queue import Lane
 from services.profiles.profiles.models import Profile
-from services.progress.models import Mentorship
+from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory, TenantHandle, drain
 from tests.services.proposals.people import careful_draft, put_mentor
 

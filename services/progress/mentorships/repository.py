@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
-from services.progress.models import Goal, Mentorship
+from services.progress.goals.models import Goal
+from services.progress.mentorships.models import Mentorship
 
 
 async def list_mentorships(
@@ -32,8 +33,13 @@ async def list_mentorships(
     return await paginate(session, stmt, Mentorship, params)
 
 
-async def get_mentorship(session: AsyncSession, mentorship_id: uuid.UUID) -> Mentorship | None:
-    mentorship: Mentorship | None = await session.get(Mentorship, mentorship_id)
+async def get_mentorship(
+    session: AsyncSession, mentorship_id: uuid.UUID, *, for_update: bool = False
+) -> Mentorship | None:
+    stmt = select(Mentorship).where(Mentorship.id == mentorship_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    mentorship: Mentorship | None = await session.scalar(stmt)
     return mentorship
 
 

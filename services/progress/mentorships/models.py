@@ -1,9 +1,9 @@
-"""Tables the progress service owns."""
+"""The mentorship itself: who, in which program, its status and its agreed cadence."""
 
 import uuid
-from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,30 +31,9 @@ class Mentorship(Base, TenantScoped, Versioned):
     # As agreed at acceptance: {"interval_days", "session_minutes"}.
     cadence: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     duration_months: Mapped[int | None] = mapped_column(Integer)
-
-
-class Goal(Base, TenantScoped, Versioned):
-    """What the mentee wants to reach in a mentorship, and how they will know they did."""
-
-    __tablename__ = "goals"
-    __table_args__ = (
-        Index("ix_goals_mentorship", "mentorship_id", "created_at"),
-        {"schema": "progress"},
-    )
-
-    mentorship_id: Mapped[uuid.UUID] = mapped_column(
-        PgUUID(as_uuid=True),
-        ForeignKey("progress.mentorships.id", ondelete="CASCADE"),
-        nullable=False,
-    )
-    title: Mapped[str] = mapped_column(String(500), nullable=False)
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
-    success_criteria: Mapped[str] = mapped_column(
-        Text, nullable=False, default="", server_default=""
-    )
-    target_date: Mapped[date | None] = mapped_column(Date)
-    progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
-    status: Mapped[str] = mapped_column(
-        String(20), nullable=False, default="active", server_default="active"
-    )
-    created_by: Mapped[uuid.UUID | None] = mapped_column(PgUUID(as_uuid=True))
+    # Why it ended (or was completed early), as the participant or the platform said.
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The inactivity policy's steps taken since the last activity: "warned", "notice" (closing
+    # in 7 days), so each is announced once; cleared by the next meeting or check-in.
+    inactivity_stage: Mapped[str | None] = mapped_column(String(20))
