@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from services.matching import availability, scoring
-from services.matching.features import FACTORS, MatchProfile
+from services.matching.features import MatchProfile
 from services.profiles import queries as profiles
 
 
@@ -120,5 +120,4 @@ def reasons_for_mentor(
         "communication": _communication(mentee, mentor),
         "adaptability": _adaptability(mentee, mentor),
     }
-    order = sorted(FACTORS, key=lambda name: (-float(factors.get(name, 0.0)), FACTORS.index(name)))
-    return [sentences[name] for name in order if sentences[name]]
+    return scoring.strongest_first(sentences, factors)

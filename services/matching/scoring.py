@@ -993,6 +993,12 @@ def reasons(
         "communication": _communication_reason(mentee, mentor),
         "adaptability": _adaptability_reason(mentee, mentor),
     }
+    return strongest_first(sentences, factors)
+
+
+def strongest_first(sentences: Mapping[str, str], factors: Mapping[str, float]) -> list[str]:
+    """The factors' sentences, the strongest factor's first (ties in FACTORS order), leaving
+    out the factors with nothing true to say."""
     order = sorted(FACTORS, key=lambda name: (-float(factors.get(name, 0.0)), FACTORS.index(name)))
     return [sentences[name] for name in order if sentences[name]]
 
