@@ -1,5 +1,5 @@
 """`make bench`: every benchmark, figures printed; `make bench ARGS="profiles"` runs one (gateway,
-profiles, outbox, requests, matching, apply)."""
+profiles, outbox, requests, matching, apply, progress)."""
 
 import sys
 
@@ -8,6 +8,7 @@ from bench import (
     matching,
     outbox,
     profiles,
+    progress_health,
     requests_lifecycle,
     requests_review,
     runs_apply,
@@ -20,6 +21,7 @@ BENCHES = {
     "requests": lambda argv: max(requests_review.main(argv), requests_lifecycle.main(argv)),
     "matching": matching.main,
     "apply": runs_apply.main,
+    "progress": progress_health.main,
 }
 
 if __name__ == "__main__":
