@@ -210,7 +210,7 @@ class Thresholds:
     def from_mapping(cls, overrides: Mapping[str, object]) -> "Thresholds":
         """The defaults with a program's overrides (stored as JSON). Keys that name no
         threshold are ignored, so a setting written by a newer or older release still loads; a
-        known key with a value of the wrong type raises InvalidThresholds."""
+        known key with a value of the wrong type or out of range raises InvalidThresholds."""
         known: dict[str, Any] = {
             spec.name: overrides[spec.name] for spec in fields(cls) if spec.name in overrides
         }
@@ -232,20 +232,19 @@ class Health:
     strengths: list[str]
 
 
-def assess(facts: Facts, thresholds: Thresholds | None = None) -> Health:
+def assess(facts: Facts, thresholds: Thresholds = Thresholds()) -> Health:
     """The health of the mentorship as of `facts.now`; the same facts in any order give the same
     health. Anything dated after `now` is not counted yet."""
     view = _View.of(facts)
-    rules = thresholds or Thresholds()
     signs: dict[FlagKind, list[_Sign]] = {
-        "time_constraints": _time_constraints(view, rules),
-        "misaligned_goals": _misaligned_goals(view, rules),
-        "communication_barriers": _communication_barriers(view, rules),
-        "lack_of_engagement": _lack_of_engagement(view, rules),
-        "evaluation_overdue": _evaluation_overdue(view, rules),
+        "time_constraints": _time_constraints(view, thresholds),
+        "misaligned_goals": _misaligned_goals(view, thresholds),
+        "communication_barriers": _communication_barriers(view, thresholds),
+        "lack_of_engagement": _lack_of_engagement(view, thresholds),
+        "evaluation_overdue": _evaluation_overdue(view, thresholds),
     }
     flags = [_flag(kind, found) for kind in KINDS if (found := signs[kind])]
-    strengths = _strengths(view, rules, {flag.kind for flag in flags})
+    strengths = _strengths(view, thresholds, {flag.kind for flag in flags})
     penalty = sum(PENALTY[flag.severity] for flag in flags)
     score = 100 - penalty + min(STRENGTH_POINTS * len(strengths), penalty // 2)
     return Health(score=max(0, min(100, score)), flags=flags, strengths=strengths)

@@ -91,11 +91,11 @@ HEALTHY = Facts(
 )
 
 
-def flags(facts: Facts, thresholds: Thresholds | None = None) -> dict[str, Flag]:
+def flags(facts: Facts, thresholds: Thresholds = Thresholds()) -> dict[str, Flag]:
     return {flag.kind: flag for flag in assess(facts, thresholds).flags}
 
 
-def flag(facts: Facts, kind: str, thresholds: Thresholds | None = None) -> Flag | None:
+def flag(facts: Facts, kind: str, thresholds: Thresholds = Thresholds()) -> Flag | None:
     return flags(facts, thresholds).get(kind)
 
 
