@@ -27,7 +27,7 @@ format: $(STAMP) ## fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## benchmarks (ARGS=gateway, profiles, outbox, requests, matching or apply for one of them)
+bench: $(STAMP) ## benchmarks (ARGS=gateway, profiles, outbox, requests, matching, apply or progress for one of them)
 	$(BIN)/python -m deploy.local bench $(ARGS)
 
 migrate: $(STAMP) ## bring the database schema up to date
