@@ -11,10 +11,10 @@ from services.profiles.scim_tokens.models import ScimToken
 from services.profiles.skills.models import TenantSkill
 from services.profiles.tenants.models import Tenant
 from services.profiles.users.models import User
+from services.progress.assessments.models import MentorshipHealth
 from services.progress.checkins.models import CheckIn
 from services.progress.evaluations.models import Evaluation, EvaluationRequest
 from services.progress.goals.models import Goal, GoalRevision
-from services.progress.health.models import MentorshipHealth
 from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
 from services.progress.milestones.models import Milestone

@@ -1,4 +1,4 @@
-"""A mentorship's last computed health, kept so a read never recomputes and a raised or
+"""A mentorship's last computed health (`services.progress.health`), kept so a read never
 cleared flag is announced once."""
 
 import uuid
