@@ -45,6 +45,7 @@ from services.matching.tasks import JOB_TIMEOUT_SECONDS as RUN_TIMEOUT_SECONDS
 from services.matching.tasks import run_cohort, sweep_runs
 from services.profiles.imports import IMPORT_JOB
 from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
+from services.progress.tasks import HEALTH_JOB, nightly_health
 from services.proposals.tasks import SWEEP_JOB, sweep_requests
 from workers.subscriptions import collect
 
@@ -85,6 +86,7 @@ FUNCTIONS: list[Function] = [
     func(_job(run_cohort), name=RUN_JOB, keep_result=0, timeout=RUN_TIMEOUT_SECONDS),
     # On the cron below; also queued by name (with a moment to act as of) by operators and tests.
     func(_job(sweep_requests), name=SWEEP_JOB, keep_result=0),
+    func(_job(nightly_health), name=HEALTH_JOB, keep_result=0, timeout=1800),
 ]
 
 
@@ -129,6 +131,16 @@ LANES: dict[Lane, LaneSettings] = {
             # Expiry and reminders: volume work (a cohort's requests fall due together), and
             # a minute late is on time for either.
             cron(_job(sweep_requests), name=SWEEP_JOB, second=50, unique=True),
+            # Nightly: time alone raises health flags (a silence grows, an evaluation falls due).
+            cron(
+                _job(nightly_health),
+                name=HEALTH_JOB,
+                hour=3,
+                minute=30,
+                second=0,
+                unique=True,
+                timeout=1800,
+            ),
         ],
         # Bulk jobs share the database with interactive ones; a few at a time keep it busy
         # without taking every connection (the pool holds 30 per process by default).

@@ -5,7 +5,7 @@ boundary bound it): the session's filter and the explicit condition agree, or no
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -102,6 +102,45 @@ async def request_policies(
         )
     ).one_or_none()
     return None if row is None else RequestPolicies(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressPolicies:
+    """What a program sets for its mentorships' progress (see `Program`)."""
+
+    evaluation_interval_days: int
+    health_thresholds: Mapping[str, Any]
+    close_inactive_after_days: int | None
+
+
+async def progress_policies(
+    session: AsyncSession, tenant_id: uuid.UUID, program_ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID | None, ProgressPolicies]:
+    """Each program's progress policies, in one statement; None (a mentorship outside any
+    program) reads the tenant's default program."""
+    wanted = set(program_ids)
+    rows = (
+        await session.execute(
+            select(
+                Program.id,
+                Program.is_default,
+                Program.evaluation_interval_days,
+                Program.health_thresholds,
+                Program.close_inactive_after_days,
+            ).where(
+                Program.tenant_id == tenant_id,
+                or_(Program.id.in_([p for p in wanted if p is not None]), Program.is_default),
+            )
+        )
+    ).all()
+    found: dict[uuid.UUID | None, ProgressPolicies] = {}
+    for program_id, is_default, interval, thresholds, close_after in rows:
+        policies = ProgressPolicies(interval, dict(thresholds or {}), close_after)
+        if program_id in wanted:
+            found[program_id] = policies
+        if is_default:
+            found[None] = policies
+    return {key: policies for key, policies in found.items() if key in wanted}
 
 
 # --- what matching reads -------------------------------------------------------------------

@@ -3,13 +3,17 @@
 from fastapi import FastAPI
 
 from services.core.app import create_service_app
-from services.progress.mentorships.router import router
+from services.progress.assessments.router import router as assessments
+from services.progress.mentorships.router import router as mentorships
 
 
 def create_app(*, standalone: bool = True) -> FastAPI:
     return create_service_app(
         "progress",
-        [router],
+        [
+            assessments,
+            mentorships,
+        ],
         description="Mentorships, goals, meetings, milestones, evaluations and health.",
         standalone=standalone,
     )
