@@ -1,13 +1,16 @@
 """Read-only queries other services may use; they never import the progress models directly."""
 
+import dataclasses
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.progress import health
 from services.progress.commands import RUNNING_STATUSES
 from services.progress.mentorships.models import Mentorship
 
@@ -82,3 +85,17 @@ async def mentored_in_program(
         .distinct()
     )
     return set(rows)
+
+
+def checked_health_thresholds(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A program's health thresholds as an admin writes them: every key a threshold of
+    `services.progress.health.Thresholds`, every value of its type and range; ValueError
+    naming the first that is not."""
+    known = {spec.name for spec in dataclasses.fields(health.Thresholds)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a health threshold (known: {', '.join(sorted(known))})"
+        )
+    health.Thresholds.from_mapping(overrides)  # raises InvalidThresholds, a ValueError
+    return dict(overrides)

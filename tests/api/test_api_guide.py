@@ -73,3 +73,12 @@ def test_the_readme_points_at_the_guide_in_the_repository() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "docs/api.md" in readme
     assert "../shared" not in readme
+
+
+def test_the_guide_names_every_health_threshold() -> None:
+    from dataclasses import fields
+
+    from services.progress.health import Thresholds
+
+    for spec in fields(Thresholds):
+        assert f"`{spec.name}` {spec.default:g}" in GUIDE, spec.name

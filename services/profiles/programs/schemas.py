@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from services.core.schemas import RequestBody, ResponseBody
+from services.progress import queries as progress
 
 MATCHING_FACTORS = ("expertise", "accessibility", "values", "communication", "adaptability")
 
@@ -26,6 +27,17 @@ Weight = Annotated[float, Field(ge=0, le=1)]
 ParticipantRole = Literal["mentor", "mentee"]
 # What applying a cohort run creates: pending requests the mentors answer, or mentorships.
 ApplyRunsAs = Literal["requests", "mentorships"]
+
+
+# Overrides of the health flags' thresholds by name (the defaults apply to the rest).
+HealthThresholds = Annotated[
+    dict[str, int | float],
+    Field(max_length=50),
+    AfterValidator(progress.checked_health_thresholds),
+]
+# Days without a held meeting or a check-in after which a mentorship is closed; it is warned
+# about at 45 days and told a week before.
+InactiveDays = Annotated[int, Field(ge=60, le=365)]
 
 
 class ParticipantCreate(RequestBody):
@@ -77,6 +89,8 @@ class ProgramCreate(_ProgramFields):
     request_expiry_days: int = Field(default=14, ge=3, le=90)
     one_mentor_at_a_time: bool = True
     apply_runs_as: ApplyRunsAs = "requests"
+    health_thresholds: HealthThresholds = Field(default_factory=dict)
+    close_inactive_after_days: InactiveDays | None = None
 
 
 class ProgramUpdate(_ProgramFields):
@@ -92,6 +106,8 @@ class ProgramUpdate(_ProgramFields):
     request_expiry_days: int | None = Field(default=None, ge=3, le=90)
     one_mentor_at_a_time: bool | None = None
     apply_runs_as: ApplyRunsAs | None = None
+    health_thresholds: HealthThresholds | None = None
+    close_inactive_after_days: InactiveDays | None = None
 
 
 class ProgramRead(ResponseBody):
@@ -109,5 +125,7 @@ class ProgramRead(ResponseBody):
     request_expiry_days: int
     one_mentor_at_a_time: bool
     apply_runs_as: ApplyRunsAs
+    health_thresholds: dict[str, Any]
+    close_inactive_after_days: int | None
     created_at: datetime
     updated_at: datetime

@@ -66,6 +66,7 @@ _REQUIRED_PROGRAM_FIELDS = (
     "request_expiry_days",
     "one_mentor_at_a_time",
     "apply_runs_as",
+    "health_thresholds",
 )
 
 

@@ -160,3 +160,42 @@ async def test_tenant_and_other_services_answer(client, make_tenant: TenantFacto
     assert (
         await client.get(f"/v1/matching/runs/{uuid.uuid4()}", headers=headers)
     ).status_code == 403
+
+
+async def test_a_programs_progress_policies_are_checked_and_kept(client, make_tenant) -> None:
+    tenant = await make_tenant()
+    admin = await tenant.admin_headers()
+    created = await client.post(
+        "/v1/programs",
+        json={
+            "name": "Leaders",
+            "health_thresholds": {"missed_count": 3, "silence_cadences": 2.5},
+            "close_inactive_after_days": 90,
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["health_thresholds"] == {"missed_count": 3, "silence_cadences": 2.5}
+    assert body["close_inactive_after_days"] == 90
+    for bad in (
+        {"health_thresholds": {"missed_cuont": 3}},
+        {"health_thresholds": {"missed_count": -1}},
+        {"health_thresholds": {"missed_count": "3"}},
+        {"health_thresholds": {"missed_count": True}},
+        {"close_inactive_after_days": 10},
+    ):
+        refused = await client.post("/v1/programs", json={"name": "X", **bad}, headers=admin)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["errors"][0]["loc"][:2] == ["body", next(iter(bad))]
+    path = f"/v1/programs/{body['id']}"
+    changed = await client.patch(
+        path,
+        json={"health_thresholds": {}, "close_inactive_after_days": None},
+        headers={**admin, "If-Match": created.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["health_thresholds"], changed.json()["close_inactive_after_days"]) == (
+        {},
+        None,
+    )
