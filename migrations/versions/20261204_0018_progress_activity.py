@@ -370,9 +370,25 @@ def upgrade() -> None:
         sa.Column("inactivity_stage", sa.String(length=20), nullable=True),
         schema="progress",
     )
+    op.create_index(
+        "ix_mentorships_program",
+        "mentorships",
+        ["tenant_id", "program_id", "status"],
+        unique=False,
+        schema="progress",
+    )
+    op.create_index(
+        "ix_requests_program",
+        "requests",
+        ["tenant_id", "program_id"],
+        unique=False,
+        schema="proposals",
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_requests_program", table_name="requests", schema="proposals")
+    op.drop_index("ix_mentorships_program", table_name="mentorships", schema="progress")
     op.drop_column("mentorships", "inactivity_stage", schema="progress")
     op.drop_column("mentorships", "status_changed_at", schema="progress")
     op.drop_column("mentorships", "end_reason", schema="progress")

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.core.app import create_service_app
 from services.progress.assessments.router import router as assessments
 from services.progress.mentorships.router import router as mentorships
+from services.progress.reports.router import router as reports
 
 
 def create_app(*, standalone: bool = True) -> FastAPI:
@@ -13,6 +14,7 @@ def create_app(*, standalone: bool = True) -> FastAPI:
         [
             assessments,
             mentorships,
+            reports,
         ],
         description="Mentorships, goals, meetings, milestones, evaluations and health.",
         standalone=standalone,

@@ -24,6 +24,8 @@ class MentorshipRequest(Base, TenantScoped, Versioned):
     __table_args__ = (
         Index("ix_requests_mentee", "tenant_id", "mentee_id", "created_at"),
         Index("ix_requests_mentor", "tenant_id", "mentor_id", "created_at"),
+        # A program's report reads its requests.
+        Index("ix_requests_program", "tenant_id", "program_id"),
         # One open request per mentee and mentor: a second is refused by the database, so
         # two tabs sending at once cannot both create one.
         Index(

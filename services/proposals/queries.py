@@ -2,8 +2,9 @@
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import any_, bindparam, select
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,3 +44,39 @@ async def open_pairs(
         )
     )
     return {(mentee, mentor) for mentee, mentor in rows.all()}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFigures:
+    """A program's requests once sent: how they were answered, and how fast acceptance came."""
+
+    sent: int
+    accepted: int
+    declined: int
+    expired: int
+    median_hours_to_accept: float | None
+
+
+async def request_figures(
+    session: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID
+) -> RequestFigures:
+    """One statement over the program's sent requests (`ix_requests_program` reads them)."""
+    r = MentorshipRequest
+    hours = func.extract("epoch", r.responded_at - r.sent_at) / 3600
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(r.status == "accepted"),
+                func.count().filter(r.status == "declined"),
+                func.count().filter(r.status == "expired"),
+                func.percentile_cont(0.5)
+                .within_group(hours)
+                .filter(r.status == "accepted", r.responded_at.is_not(None)),
+            ).where(r.tenant_id == tenant_id, r.program_id == program_id, r.sent_at.is_not(None))
+        )
+    ).one()
+    sent, accepted, declined, expired, median = row
+    return RequestFigures(
+        sent, accepted, declined, expired, float(median) if median is not None else None
+    )

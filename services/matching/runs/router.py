@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.dependencies import Admin, Session
 from services.core.errors import problem_responses
+from services.core.negotiation import CSV, prefers_csv
 from services.core.pagination import Page, PageQuery
 from services.matching.features import FACTORS
 from services.matching.runs import apply, service
@@ -26,7 +27,6 @@ router = APIRouter(
     prefix="/v1/matching", tags=["matching"], responses=problem_responses(401, 403, 422)
 )
 
-CSV: Final = "text/csv"
 CSV_COLUMNS: Final = ("mentee_id", "mentor_id", "score", *FACTORS, "reasons")
 REASONS_SEPARATOR: Final = " | "
 
@@ -131,38 +131,6 @@ async def apply_matching_run(
     applying again answers the first apply's report (200 both times) and changes nothing. A run
     that has not succeeded is 409 with `reason: "run_status"`."""
     return await apply.apply_run(session, principal, run_id)
-
-
-def prefers_csv(accept: str | None) -> bool:
-    """Whether Accept ranks `text/csv` above `application/json`. A media range counts by its
-    exact entry if it has one, else by its best wildcard (`text/*`, `*/*`), so `*/*` and no
-    Accept at all keep JSON, the default."""
-    if not accept:
-        return False
-    exact: dict[str, float] = {}
-    wildcard: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *parameters = (piece.strip().lower() for piece in part.split(";"))
-        q = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if media.endswith("/*"):
-            wildcard[media] = max(wildcard.get(media, 0.0), q)
-        else:
-            exact[media] = max(exact.get(media, 0.0), q)
-
-    def quality(media: str) -> float:
-        if media in exact:
-            return exact[media]
-        ranges = (f"{media.split('/')[0]}/*", "*/*")
-        return max((wildcard[r] for r in ranges if r in wildcard), default=0.0)
-
-    return quality(CSV) > 0 and quality(CSV) > quality("application/json")
 
 
 async def _csv_rows(session: AsyncSession, run_id: uuid.UUID) -> AsyncIterator[str]:

@@ -16,6 +16,8 @@ class Mentorship(Base, TenantScoped, Versioned):
     __table_args__ = (
         Index("ix_mentorships_mentee", "tenant_id", "mentee_id"),
         Index("ix_mentorships_mentor", "tenant_id", "mentor_id"),
+        # A program's report reads its mentorships by status.
+        Index("ix_mentorships_program", "tenant_id", "program_id", "status"),
         {"schema": "progress"},
     )
 
