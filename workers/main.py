@@ -45,7 +45,12 @@ from services.matching.tasks import JOB_TIMEOUT_SECONDS as RUN_TIMEOUT_SECONDS
 from services.matching.tasks import run_cohort, sweep_runs
 from services.profiles.imports import IMPORT_JOB
 from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
-from services.progress.tasks import HEALTH_JOB, nightly_health
+from services.progress.tasks import (
+    HEALTH_JOB,
+    REQUEST_EVALUATIONS_JOB,
+    nightly_health,
+    request_evaluations,
+)
 from services.proposals.tasks import SWEEP_JOB, sweep_requests
 from workers.subscriptions import collect
 
@@ -87,6 +92,7 @@ FUNCTIONS: list[Function] = [
     # On the cron below; also queued by name (with a moment to act as of) by operators and tests.
     func(_job(sweep_requests), name=SWEEP_JOB, keep_result=0),
     func(_job(nightly_health), name=HEALTH_JOB, keep_result=0, timeout=1800),
+    func(_job(request_evaluations), name=REQUEST_EVALUATIONS_JOB, keep_result=0),
 ]
 
 
@@ -131,6 +137,15 @@ LANES: dict[Lane, LaneSettings] = {
             # Expiry and reminders: volume work (a cohort's requests fall due together), and
             # a minute late is on time for either.
             cron(_job(sweep_requests), name=SWEEP_JOB, second=50, unique=True),
+            # Periods are whole days: asking within a quarter of an hour of one's start is on
+            # time, and most runs find nobody due.
+            cron(
+                _job(request_evaluations),
+                name=REQUEST_EVALUATIONS_JOB,
+                minute={2, 17, 32, 47},
+                second=40,
+                unique=True,
+            ),
             # Nightly: time alone raises health flags (a silence grows, an evaluation falls due).
             cron(
                 _job(nightly_health),

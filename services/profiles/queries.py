@@ -143,6 +143,30 @@ async def progress_policies(
     return {key: policies for key, policies in found.items() if key in wanted}
 
 
+class EvaluationInterval:
+    """How often a program's mentorships are evaluated (`Program.evaluation_interval_days`)."""
+
+    tenant_id: uuid.UUID
+    program_id: uuid.UUID
+    is_default: bool
+    days: int
+
+
+async def evaluation_intervals(
+    session: AsyncSession, tenant_id: uuid.UUID | None
+) -> list[EvaluationInterval]:
+    """Every program's evaluation interval: the tenant's programs, or with None every tenant's
+    (the evaluation requests' cron, which serves all of them)."""
+    stmt = select(
+        Program.tenant_id, Program.id, Program.is_default, Program.evaluation_interval_days
+    )
+    if tenant_id is None:
+        stmt = stmt.execution_options(all_tenants=True)
+    else:
+        stmt = stmt.where(Program.tenant_id == tenant_id)
+    return [EvaluationInterval(*row) for row in (await session.execute(stmt)).all()]
+
+
 # --- what matching reads -------------------------------------------------------------------
 
 

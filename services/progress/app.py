@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.core.app import create_service_app
 from services.progress.assessments.router import router as assessments
+from services.progress.evaluations.router import router as evaluations
 from services.progress.mentorships.router import router as mentorships
 from services.progress.reports.router import router as reports
 
@@ -13,6 +14,7 @@ def create_app(*, standalone: bool = True) -> FastAPI:
         "progress",
         [
             assessments,
+            evaluations,
             mentorships,
             reports,
         ],

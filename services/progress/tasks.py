@@ -1,11 +1,20 @@
 """The progress service's jobs.
 
-`nightly_health` (`progress.nightly_health`, nightly on the bulk lane's cron): every running
-mentorship's health is assessed again as of now, because time alone raises flags (a silence
-grows, an evaluation falls due), stored, and each change of risk flags announced once. Across
-tenants: one read finds the tenants with running mentorships, then each tenant's mentorships
-are taken `BATCH` at a time in id order, a transaction each, so a crash loses at most the batch
-in flight and the job is safe to run again.
+`progress.request_evaluations`, on the bulk lane's cron: at each evaluation period's start,
+both sides of every active mentorship are asked to evaluate the period that just ended
+(`evaluations/requesting.py` says who and how). Across tenants: one read finds the tenants with
+mentorships due, then each tenant's are taken in batches of `requesting.BATCH`, a transaction
+each, bound to that tenant alone. Rows are locked with SKIP LOCKED, so two runs at once share
+the work instead of doing it twice, and a crash loses at most the batch in flight, which the
+next run does again.
+
+`progress.nightly_health`, nightly on the bulk lane's cron: every running mentorship's health
+is assessed again as of now, because time alone raises flags (a silence grows, an evaluation
+falls due), stored, and each change of risk flags announced once; each tenant's mentorships
+`HEALTH_BATCH` at a time in id order, a transaction each.
+
+`now` is the moment a job acts as of (default: the clock). It may come through the queue as
+ISO 8601 text: an operator, or a test, can run it as of another moment.
 """
 
 from datetime import UTC, datetime
@@ -14,13 +23,17 @@ from typing import Any, Final
 from services.core.db import database
 from services.core.logging import get_logger
 from services.core.models import utcnow
+from services.profiles import queries as profiles
+from services.progress import periods
 from services.progress.assessments import repository as assessments_repository
 from services.progress.assessments import service as assessments
+from services.progress.evaluations import repository, requesting
 
 log = get_logger(__name__)
 
+REQUEST_EVALUATIONS_JOB: Final = "progress.request_evaluations"
 HEALTH_JOB: Final = "progress.nightly_health"
-BATCH: Final = 500
+HEALTH_BATCH: Final = 500
 
 
 def _as_of(now: datetime | str | None) -> datetime:
@@ -42,14 +55,39 @@ async def nightly_health(
         after = None
         while True:
             async with database.transaction(tenant_id=tenant_id) as session:
-                batch = await assessments_repository.running_after(session, after, BATCH)
+                batch = await assessments_repository.running_after(session, after, HEALTH_BATCH)
                 if batch:
                     changed += await assessments.recompute(
                         session, tenant_id, [m.id for m in batch], moment
                     )
             assessed += len(batch)
-            if len(batch) < BATCH:
+            if len(batch) < HEALTH_BATCH:
                 break
             after = batch[-1].id
     log.info("health.recomputed", mentorships=assessed, changed=changed)
     return {"assessed": assessed, "changed": changed}
+
+
+async def request_evaluations(
+    _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
+) -> int:
+    """Ask for every evaluation due as of `now`; returns how many people were asked."""
+    today = periods.utc_day(_as_of(now))
+    async with database.session(readonly=True) as session:
+        intervals = await profiles.evaluation_intervals(session, None)
+        tenant_ids = await repository.tenants_with_evaluations_due(session, intervals, today)
+    asked = 0
+    for tenant_id in tenant_ids:
+        own = [interval for interval in intervals if interval.tenant_id == tenant_id]
+        while True:
+            async with database.transaction(tenant_id=tenant_id) as session:
+                batch = await requesting.request_batch(
+                    session, tenant_id, own, today, requesting.BATCH
+                )
+            asked += batch.asked
+            # A short batch was the last; a full one may have left more behind.
+            if batch.selected < requesting.BATCH:
+                break
+    if asked:
+        log.info("evaluations.requested", asked=asked, tenants=len(tenant_ids))
+    return asked

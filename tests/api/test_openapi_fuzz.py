@@ -6,7 +6,8 @@ other control characters in strings, plus boundary values we add: timestamps at 
 time, integers past 64 bits, our own cursors with wrong contents); the gateway answers them
 in-process on this test's event loop, where the database and Redis connections live, so
 schemathesis' own (threaded) ASGI client is not used. Each operation gets a tenant of its own,
-with an admin's token, a member and a program to aim at, all rolled back at the end.
+with an admin's token, a member, a program and a mentorship to aim at, all rolled back at the
+end.
 """
 
 import asyncio
@@ -25,7 +26,9 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 from api.gateway import Gateway
+from services.core.db import database
 from services.core.errors import PROBLEM_JSON
+from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory, http_client
 
 # Bounded so the whole suite stays well under five minutes on two cores.
@@ -97,7 +100,18 @@ async def _target(client: httpx.AsyncClient, make_tenant: TenantFactory) -> Targ
         content=b'{"email": "imported@example.com"}\n',
         headers={**admin, "Content-Type": "application/x-ndjson"},
     )
-    ids = [member_id, program_id, token["id"], imported.json()["id"]]
+    # A mentorship the admin takes part in, so its sub-resources have something to answer.
+    admin_id = (await client.get("/v1/users/me", headers=admin)).json()["id"]
+    async with database.transaction(tenant_id=tenant.id) as session:
+        mentorship = Mentorship(
+            tenant_id=tenant.id,
+            mentee_id=uuid.UUID(admin_id),
+            mentor_id=uuid.UUID(member_id),
+            program_id=uuid.UUID(program_id),
+            status="active",
+        )
+        session.add(mentorship)
+    ids = [member_id, program_id, token["id"], imported.json()["id"], str(mentorship.id)]
     return Target(admin, {"Authorization": f"Bearer {token['token']}"}, ids)
 
 
