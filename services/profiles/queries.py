@@ -143,6 +143,7 @@ async def progress_policies(
     return {key: policies for key, policies in found.items() if key in wanted}
 
 
+@dataclass(frozen=True, slots=True)
 class EvaluationInterval:
     """How often a program's mentorships are evaluated (`Program.evaluation_interval_days`)."""
 
