@@ -3,20 +3,24 @@
 from fastapi import FastAPI
 
 from services.core.app import create_service_app
-from services.progress.assessments.router import router as assessments
-from services.progress.evaluations.router import router as evaluations
-from services.progress.mentorships.router import router as mentorships
-from services.progress.reports.router import router as reports
+from services.progress.assessments.router import router as assessments_router
+from services.progress.checkins.router import router as checkins_router
+from services.progress.evaluations.router import router as evaluations_router
+from services.progress.meetings.router import router as meetings_router
+from services.progress.mentorships.router import router as mentorships_router
+from services.progress.reports.router import router as reports_router
 
 
 def create_app(*, standalone: bool = True) -> FastAPI:
     return create_service_app(
         "progress",
         [
-            assessments,
-            evaluations,
-            mentorships,
-            reports,
+            assessments_router,
+            checkins_router,
+            evaluations_router,
+            meetings_router,
+            mentorships_router,
+            reports_router,
         ],
         description="Mentorships, goals, meetings, milestones, evaluations and health.",
         standalone=standalone,

@@ -15,6 +15,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -100,19 +101,33 @@ async def _target(client: httpx.AsyncClient, make_tenant: TenantFactory) -> Targ
         content=b'{"email": "imported@example.com"}\n',
         headers={**admin, "Content-Type": "application/x-ndjson"},
     )
-    # A mentorship the admin takes part in, so its sub-resources have something to answer.
+    ids = [member_id, program_id, token["id"], imported.json()["id"]]
+    ids += await _mentorship_ids(client, tenant.id, admin, member_id)
+    return Target(admin, {"Authorization": f"Bearer {token['token']}"}, ids)
+
+
+async def _mentorship_ids(
+    client: httpx.AsyncClient, tenant_id: uuid.UUID, admin: dict[str, str], mentor_id: str
+) -> list[str]:
+    """A mentorship the calling admin takes part in (as its mentee, so its writes reach their
+    handlers too), with a meeting and a check-in."""
     admin_id = (await client.get("/v1/users/me", headers=admin)).json()["id"]
-    async with database.transaction(tenant_id=tenant.id) as session:
+    async with database.transaction(tenant_id=tenant_id) as session:
         mentorship = Mentorship(
-            tenant_id=tenant.id,
+            tenant_id=tenant_id,
             mentee_id=uuid.UUID(admin_id),
-            mentor_id=uuid.UUID(member_id),
-            program_id=uuid.UUID(program_id),
+            mentor_id=uuid.UUID(mentor_id),
             status="active",
+            cadence={"interval_days": 14, "session_minutes": 45},
         )
         session.add(mentorship)
-    ids = [member_id, program_id, token["id"], imported.json()["id"], str(mentorship.id)]
-    return Target(admin, {"Authorization": f"Bearer {token['token']}"}, ids)
+    path = f"/v1/mentorships/{mentorship.id}"
+    starts_at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    meeting = await client.post(
+        f"{path}/meetings", json={"starts_at": starts_at, "minutes": 30}, headers=admin
+    )
+    check_in = await client.post(f"{path}/check-ins", json={"summary": "Hi"}, headers=admin)
+    return [str(mentorship.id), meeting.json()["id"], check_in.json()["id"]]
 
 
 def _operations(document: dict[str, Any]) -> list[Any]:
