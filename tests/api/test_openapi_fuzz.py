@@ -29,6 +29,7 @@ from schemathesis.generation import GenerationMode
 from api.gateway import Gateway
 from services.core.db import database
 from services.core.errors import PROBLEM_JSON
+from services.progress.goals.models import Goal
 from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory, http_client
 
@@ -81,12 +82,17 @@ async def session_loop() -> asyncio.AbstractEventLoop:
 
 
 class Target:
-    """One operation's tenant: whose token calls, and which real ids a path may name."""
+    """One operation's tenant: whose token calls, which real ids a path may name, and the id a
+    path parameter of a given name is aimed at (the mentorship of `/v1/mentorships/{id}/...`
+    and what is in it, which no other id would reach)."""
 
-    def __init__(self, headers: dict[str, str], scim: dict[str, str], ids: list[str]) -> None:
+    def __init__(
+        self, headers: dict[str, str], scim: dict[str, str], ids: list[str], named: dict[str, str]
+    ) -> None:
         self.headers = headers
         self.scim = scim
         self.ids = ids
+        self.named = named
 
 
 async def _target(client: httpx.AsyncClient, make_tenant: TenantFactory) -> Target:
@@ -102,8 +108,9 @@ async def _target(client: httpx.AsyncClient, make_tenant: TenantFactory) -> Targ
         headers={**admin, "Content-Type": "application/x-ndjson"},
     )
     ids = [member_id, program_id, token["id"], imported.json()["id"]]
-    ids += await _mentorship_ids(client, tenant.id, admin, member_id)
-    return Target(admin, {"Authorization": f"Bearer {token['token']}"}, ids)
+    mentorship_ids, named = await _mentorship_ids(client, tenant.id, admin, member_id)
+    ids += mentorship_ids
+    return Target(admin, {"Authorization": f"Bearer {token['token']}"}, ids, named)
 
 
 async def _mentorship_ids(
@@ -121,13 +128,17 @@ async def _mentorship_ids(
             cadence={"interval_days": 14, "session_minutes": 45},
         )
         session.add(mentorship)
+        await session.flush()
+        goal = Goal(tenant_id=tenant_id, mentorship_id=mentorship.id, title="Fuzzed")
+        session.add(goal)
     path = f"/v1/mentorships/{mentorship.id}"
     starts_at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     meeting = await client.post(
         f"{path}/meetings", json={"starts_at": starts_at, "minutes": 30}, headers=admin
     )
     check_in = await client.post(f"{path}/check-ins", json={"summary": "Hi"}, headers=admin)
-    return [str(mentorship.id), meeting.json()["id"], check_in.json()["id"]]
+    named = {"mentorship_id": str(mentorship.id), "goal_id": str(goal.id)}
+    return [str(mentorship.id), meeting.json()["id"], check_in.json()["id"]], named
 
 
 def _operations(document: dict[str, Any]) -> list[Any]:
@@ -151,7 +162,7 @@ def _request(case: Any, target: Target, aim: Callable[[list[Any]], Any]) -> requ
     cursor, if it has one, at a hostile one."""
     for name in list(case.path_parameters or {}):
         if aim([True, False]):
-            case.path_parameters[name] = aim(target.ids)
+            case.path_parameters[name] = target.named.get(name) or aim(target.ids)
     credentials = target.scim if case.path.startswith("/scim/") else target.headers
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     kwargs.pop("cookies", None)

@@ -10,7 +10,6 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
-from services.progress.goals.models import Goal
 from services.progress.mentorships.models import Mentorship
 
 
@@ -41,14 +40,6 @@ async def get_mentorship(
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     mentorship: Mentorship | None = await session.scalar(stmt)
     return mentorship
-
-
-async def list_goals(
-    session: AsyncSession, mentorship_id: uuid.UUID, params: PageParams
-) -> tuple[list[Goal], str | None]:
-    """A mentorship's goals, newest first."""
-    stmt = select(Goal).where(Goal.mentorship_id == mentorship_id)
-    return await paginate(session, stmt, Goal, params)
 
 
 _START_MANY = text(

@@ -10,7 +10,6 @@ from services.core.etags import IfMatch, set_etag
 from services.core.pagination import Page, PageQuery
 from services.progress.mentorships import service
 from services.progress.mentorships.schemas import (
-    GoalRead,
     MentorshipRead,
     MentorshipStatus,
     MentorshipUpdate,
@@ -64,16 +63,3 @@ async def update_mentorship(
     mentorship = await service.update_mentorship(session, principal, mentorship_id, body, if_match)
     set_etag(response, mentorship.version)
     return MentorshipRead.model_validate(mentorship)
-
-
-@router.get(
-    "/mentorships/{mentorship_id}/goals",
-    response_model=Page[GoalRead],
-    responses=problem_responses(404),
-)
-async def list_goals(
-    mentorship_id: uuid.UUID, principal: CurrentPrincipal, params: PageQuery, session: Session
-) -> Page[GoalRead]:
-    """The mentorship's goals, newest first (those of the accepted request are the oldest)."""
-    rows, next_cursor = await service.list_goals(session, principal, mentorship_id, params)
-    return Page[GoalRead].of(rows, next_cursor)

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -7,7 +7,6 @@ from pydantic import Field
 from services.core.schemas import RequestBody, ResponseBody
 
 MentorshipStatus = Literal["active", "paused", "completed", "ended"]
-GoalStatus = Literal["active", "achieved", "dropped"]
 
 
 class CadenceRead(ResponseBody):
@@ -42,19 +41,5 @@ class MentorshipRead(ResponseBody):
     duration_months: int | None
     end_reason: str | None
     status_changed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class GoalRead(ResponseBody):
-    id: uuid.UUID
-    mentorship_id: uuid.UUID
-    title: str
-    description: str
-    success_criteria: str
-    target_date: date | None
-    progress: int = Field(ge=0, le=100)
-    status: GoalStatus
-    created_by: uuid.UUID | None
     created_at: datetime
     updated_at: datetime

@@ -19,7 +19,6 @@ from services.core.outbox import emit
 from services.core.pagination import PageParams
 from services.profiles import commands as profiles_commands
 from services.progress import lifecycle
-from services.progress.goals.models import Goal
 from services.progress.mentorships import repository
 from services.progress.mentorships.models import Mentorship
 from services.progress.mentorships.schemas import MentorshipUpdate
@@ -172,10 +171,3 @@ async def _change_status(
         },
         tenant_id=mentorship.tenant_id,
     )
-
-
-async def list_goals(
-    session: AsyncSession, principal: Principal, mentorship_id: uuid.UUID, params: PageParams
-) -> tuple[list[Goal], str | None]:
-    await get_mentorship(session, principal, mentorship_id)
-    return await repository.list_goals(session, mentorship_id, params)
