@@ -115,9 +115,10 @@ async def _target(client: httpx.AsyncClient, make_tenant: TenantFactory) -> Targ
 
 async def _mentorship_ids(
     client: httpx.AsyncClient, tenant_id: uuid.UUID, admin: dict[str, str], mentor_id: str
-) -> list[str]:
+) -> tuple[list[str], dict[str, str]]:
     """A mentorship the calling admin takes part in (as its mentee, so its writes reach their
-    handlers too), with a meeting and a check-in."""
+    handlers too), with a goal, a meeting and a check-in; and the path parameters that name
+    the mentorship and the goal."""
     admin_id = (await client.get("/v1/users/me", headers=admin)).json()["id"]
     async with database.transaction(tenant_id=tenant_id) as session:
         mentorship = Mentorship(
