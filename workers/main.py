@@ -47,9 +47,13 @@ from services.profiles.imports import IMPORT_JOB
 from services.profiles.imports.tasks import JOB_TIMEOUT_SECONDS, run_import, sweep_imports
 from services.progress.tasks import (
     HEALTH_JOB,
+    INACTIVITY_JOB,
+    MEETING_REMINDERS_JOB,
     REQUEST_EVALUATIONS_JOB,
     nightly_health,
+    remind_meetings,
     request_evaluations,
+    sweep_inactivity,
 )
 from services.proposals.tasks import SWEEP_JOB, sweep_requests
 from workers.subscriptions import collect
@@ -92,6 +96,8 @@ FUNCTIONS: list[Function] = [
     # On the cron below; also queued by name (with a moment to act as of) by operators and tests.
     func(_job(sweep_requests), name=SWEEP_JOB, keep_result=0),
     func(_job(nightly_health), name=HEALTH_JOB, keep_result=0, timeout=1800),
+    func(_job(sweep_inactivity), name=INACTIVITY_JOB, keep_result=0),
+    func(_job(remind_meetings), name=MEETING_REMINDERS_JOB, keep_result=0),
     func(_job(request_evaluations), name=REQUEST_EVALUATIONS_JOB, keep_result=0),
 ]
 
@@ -144,6 +150,14 @@ LANES: dict[Lane, LaneSettings] = {
                 name=REQUEST_EVALUATIONS_JOB,
                 minute={2, 17, 32, 47},
                 second=40,
+                unique=True,
+            ),
+            cron(_job(sweep_inactivity), name=INACTIVITY_JOB, minute=41, second=20, unique=True),
+            cron(
+                _job(remind_meetings),
+                name=MEETING_REMINDERS_JOB,
+                minute=set(range(1, 60, 5)),
+                second=10,
                 unique=True,
             ),
             # Nightly: time alone raises health flags (a silence grows, an evaluation falls due).

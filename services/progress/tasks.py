@@ -13,6 +13,12 @@ is assessed again as of now, because time alone raises flags (a silence grows, a
 falls due), stored, and each change of risk flags announced once; each tenant's mentorships
 `HEALTH_BATCH` at a time in id order, a transaction each.
 
+`progress.sweep_inactivity`, hourly on the bulk lane's cron: the inactivity policy
+(`inactivity.py`): a warning after 45 days without a held meeting or a check-in, and where the
+program closes inactive mentorships a week's notice and then the closing; each step once.
+`progress.remind_meetings`, every 5 minutes: a reminder of each meeting a day ahead, once.
+Both take each tenant's rows in batches under SKIP LOCKED, a transaction each.
+
 `now` is the moment a job acts as of (default: the clock). It may come through the queue as
 ISO 8601 text: an operator, or a test, can run it as of another moment.
 """
@@ -28,12 +34,18 @@ from services.progress import periods
 from services.progress.assessments import repository as assessments_repository
 from services.progress.assessments import service as assessments
 from services.progress.evaluations import repository, requesting
+from services.progress.meetings import reminders
+from services.progress.meetings import repository as meetings_repository
+from services.progress.mentorships import repository as mentorships_repository
+from services.progress.mentorships import sweep
 
 log = get_logger(__name__)
 
 REQUEST_EVALUATIONS_JOB: Final = "progress.request_evaluations"
 HEALTH_JOB: Final = "progress.nightly_health"
 HEALTH_BATCH: Final = 500
+INACTIVITY_JOB: Final = "progress.sweep_inactivity"
+MEETING_REMINDERS_JOB: Final = "progress.remind_meetings"
 
 
 def _as_of(now: datetime | str | None) -> datetime:
@@ -91,3 +103,46 @@ async def request_evaluations(
     if asked:
         log.info("evaluations.requested", asked=asked, tenants=len(tenant_ids))
     return asked
+
+
+async def sweep_inactivity(
+    _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
+) -> int:
+    """Take every inactivity step due as of `now`; returns how many were taken."""
+    moment = _as_of(now)
+    async with database.session(readonly=True) as session:
+        tenant_ids = await mentorships_repository.tenants_with_quiet(
+            session, sweep.earliest_quiet(moment)
+        )
+    done = 0
+    for tenant_id in tenant_ids:
+        after = None
+        while True:
+            async with database.transaction(tenant_id=tenant_id) as session:
+                batch = await sweep.sweep_batch(session, moment, after)
+            done += batch.done
+            if batch.selected < sweep.BATCH:
+                break
+            after = batch.last_id
+    if done:
+        log.info("mentorships.inactivity_swept", steps=done)
+    return done
+
+
+async def remind_meetings(
+    _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
+) -> int:
+    """Remind both participants of every meeting starting within a day; returns how many."""
+    moment = _as_of(now)
+    until = moment + reminders.REMIND_BEFORE
+    async with database.session(readonly=True) as session:
+        tenant_ids = await meetings_repository.tenants_with_reminders(session, until, moment)
+    reminded = 0
+    for tenant_id in tenant_ids:
+        while True:
+            async with database.transaction(tenant_id=tenant_id) as session:
+                batch = await reminders.remind_batch(session, moment)
+            reminded += batch.selected
+            if batch.selected < reminders.BATCH:
+                break
+    return reminded

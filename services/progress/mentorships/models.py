@@ -39,3 +39,5 @@ class Mentorship(Base, TenantScoped, Versioned):
     # The inactivity policy's steps taken since the last activity: "warned", "notice" (closing
     # in 7 days), so each is announced once; cleared by the next meeting or check-in.
     inactivity_stage: Mapped[str | None] = mapped_column(String(20))
+    # When the closing notice was given: it closes no sooner than a week after.
+    inactivity_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,15 +1,18 @@
-"""Every SQL statement of the progress service (commands.py holds the ones other services call)."""
+"""Every SQL statement of mentorships (commands.py holds the ones other services call)."""
 
 import uuid
 from collections.abc import Sequence
-from typing import Final
+from datetime import datetime
+from typing import Any, Final
 
-from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
+from services.progress.checkins.models import CheckIn
+from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
 
 
@@ -83,3 +86,51 @@ async def insert_mentorships(
         )
         made += [(mentorship_id, mentee, mentor) for mentorship_id, mentee, mentor in rows.all()]
     return made
+
+
+def _last_activity() -> Any:
+    """When the mentorship last had a held meeting or a check-in (or began)."""
+    held = (
+        select(func.max(Meeting.starts_at))
+        .where(Meeting.mentorship_id == Mentorship.id, Meeting.status == "held")
+        .scalar_subquery()
+    )
+    written = (
+        select(func.max(CheckIn.created_at))
+        .where(CheckIn.mentorship_id == Mentorship.id)
+        .scalar_subquery()
+    )
+    return func.greatest(Mentorship.created_at, held, written)
+
+
+async def quiet_mentorships(
+    session: AsyncSession, quiet_since: datetime, after: uuid.UUID | None, limit: int
+) -> list[tuple[Mentorship, datetime]]:
+    """Up to `limit` active mentorships of the session's tenant, after `after` in id order,
+    with nothing since `quiet_since`, locked (SKIP LOCKED: two sweeps share the work), with
+    their last activity."""
+    last = _last_activity().label("last_activity_at")
+    statement = select(Mentorship, last).where(
+        Mentorship.status == "active",
+        Mentorship.on_hold.is_(False),
+        _last_activity() < quiet_since,
+    )
+    if after is not None:
+        statement = statement.where(Mentorship.id > after)
+    rows = await session.execute(
+        statement.order_by(Mentorship.id)
+        .limit(limit)
+        .with_for_update(of=Mentorship, skip_locked=True)
+    )
+    return [(mentorship, at) for mentorship, at in rows.all()]
+
+
+async def tenants_with_quiet(session: AsyncSession, quiet_since: datetime) -> list[uuid.UUID]:
+    """Tenants with an active mentorship quiet since then. Across tenants, for the sweep."""
+    rows = await session.scalars(
+        select(Mentorship.tenant_id)
+        .where(Mentorship.status == "active", _last_activity() < quiet_since)
+        .distinct()
+        .execution_options(all_tenants=True)
+    )
+    return list(rows)

@@ -88,9 +88,11 @@ async def writable(
 
 def note_activity(mentorship: Mentorship) -> None:
     """Something happened in the mentorship (a meeting, a check-in, an evaluation...): the
-    inactivity policy starts counting again."""
-    mentorship.inactivity_stage = None
-    mentorship.updated_at = utcnow()
+    inactivity policy starts counting again. The policy reads the activity itself, so only a
+    warning or a notice given has to be taken back; the row (and its ETag) changes only then."""
+    if mentorship.inactivity_stage is not None or mentorship.inactivity_notice_at is not None:
+        mentorship.inactivity_stage = None
+        mentorship.inactivity_notice_at = None
 
 
 async def update_mentorship(
@@ -121,7 +123,7 @@ async def update_mentorship(
             )
         mentorship.cadence = body.cadence.model_dump() if body.cadence else None
     if "status" in fields and body.status is not None and body.status != mentorship.status:
-        await _change_status(session, principal, mentorship, body.status, body.reason)
+        await change_status(session, mentorship, body.status, body.reason, principal.user_id)
     elif "reason" in fields and body.status is None:
         raise Unprocessable(
             "A reason goes with a change of status.",
@@ -131,13 +133,15 @@ async def update_mentorship(
     return mentorship
 
 
-async def _change_status(
+async def change_status(
     session: AsyncSession,
-    principal: Principal,
     mentorship: Mentorship,
     target: str,
     reason: str | None,
+    actor_id: uuid.UUID | None,
 ) -> None:
+    """Move the mentorship to `target` (409 when that is no change it may make), giving the
+    mentor's place back when it closes; `actor_id` None: the platform did it."""
     source = mentorship.status
     if not lifecycle.may_change(source, target):
         raise Conflict(
@@ -167,7 +171,7 @@ async def _change_status(
             "from_status": source,
             "to_status": target,
             "reason": reason,
-            "actor_id": str(principal.user_id),
+            "actor_id": str(actor_id) if actor_id else None,
         },
         tenant_id=mentorship.tenant_id,
     )
