@@ -4,6 +4,7 @@ Each names the tenant it asks about and runs in a session bound to that tenant (
 boundary bound it): the session's filter and the explicit condition agree, or nothing is found.
 """
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -406,3 +407,38 @@ def related_skills() -> Mapping[str, frozenset[str]]:
             related.setdefault(key, set()).add(other_key)
             related.setdefault(other_key, set()).add(key)
     return {key: frozenset(keys) for key, keys in related.items()}
+
+
+def skills_named_in(text: str) -> frozenset[str]:
+    """The vocabulary skills a free text names, by skill key: every run of one to three words
+    that is a skill's name or alias ("Lead the move to k8s" names Kubernetes)."""
+    words = [word for word in re.split(r"[^\w+#.]+", text) if word]
+    found = set()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            skill = vocabulary.canonical(" ".join(words[start : start + size]).strip("."))
+            if skill is not None:
+                found.add(vocabulary.normalise_key(skill.name))
+    return frozenset(found)
+
+
+async def expertise_keys(
+    session: AsyncSession, tenant_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, frozenset[str]]:
+    """Each person's expertise as skill keys, with the skills related to them: what they can
+    be asked about."""
+    rows = await session.execute(
+        select(Profile.user_id, Profile.details["skills"]).where(
+            Profile.tenant_id == tenant_id, Profile.user_id.in_(list(set(user_ids)))
+        )
+    )
+    related = related_skills()
+    found: dict[uuid.UUID, frozenset[str]] = {}
+    for user_id, skills in rows.all():
+        keys = {
+            skill_key(str(skill.get("name", "")))
+            for skill in (skills or [])
+            if isinstance(skill, dict) and skill.get("kind", "expertise") == "expertise"
+        }
+        found[user_id] = frozenset(keys.union(*(related.get(key, ()) for key in keys)))
+    return found

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.profiles import queries as profiles
 from services.progress import health
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.checkins.models import CheckIn
@@ -19,6 +20,15 @@ from services.progress.goals.models import Goal, GoalRevision
 from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
 from services.progress.milestones.models import Milestone
+
+
+def _within(title: str, expertise: frozenset[str] | None) -> bool | None:
+    """Whether a goal names a skill the mentor knows; None when it names no skill at all (or
+    the mentor lists none), so nothing is said of it."""
+    named = profiles.skills_named_in(title)
+    if not named or not expertise:
+        return None
+    return bool(named & expertise)
 
 
 def _side(mentorship: Mentorship, user_id: uuid.UUID) -> health.Side:
@@ -30,9 +40,11 @@ async def facts_of(
     mentorships: Sequence[Mentorship],
     *,
     evaluation_interval_days: dict[uuid.UUID, int],
+    expertise: dict[uuid.UUID, frozenset[str]],
     now: datetime,
 ) -> dict[uuid.UUID, health.Facts]:
-    """What happened in each mentorship up to `now`, as the pure assessment reads it."""
+    """What happened in each mentorship up to `now`, as the pure assessment reads it.
+    `expertise`: each mentor's skill keys, to tell whether a goal is within what they know."""
     by_id = {m.id: m for m in mentorships}
     ids = list(by_id)
     meetings: dict[uuid.UUID, list[health.Meeting]] = defaultdict(list)
@@ -71,7 +83,14 @@ async def facts_of(
         .where(Goal.mentorship_id.in_(ids))
     ):
         goals[mentorship_id].append(
-            health.Goal(goal_id, title, cast(health.GoalStatus, status), progress, revised_at)
+            health.Goal(
+                goal_id,
+                title,
+                cast(health.GoalStatus, status),
+                progress,
+                revised_at,
+                _within(title, expertise.get(by_id[mentorship_id].mentor_id)),
+            )
         )
     evaluations: dict[uuid.UUID, list[health.Evaluation]] = defaultdict(list)
     for row in await session.execute(

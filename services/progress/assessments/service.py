@@ -47,7 +47,10 @@ async def assess_many(
         for m in found
         if m.program_id in policies
     }
-    facts = await repository.facts_of(session, found, evaluation_interval_days=intervals, now=now)
+    expertise = await profiles.expertise_keys(session, tenant_id, {m.mentor_id for m in found})
+    facts = await repository.facts_of(
+        session, found, evaluation_interval_days=intervals, expertise=expertise, now=now
+    )
     return {
         m.id: health.assess(facts[m.id], _thresholds(policies.get(m.program_id))) for m in found
     }

@@ -127,3 +127,38 @@ async def test_the_nightly_job_announces_a_change_of_flags_once_and_the_recovery
     events = await _events(tenant)
     assert [kind for kind, _ in events] == ["mentorship.at_risk", "mentorship.recovered"], events
     assert "lack_of_engagement" in events[1][1]["cleared"]
+
+
+async def test_goals_outside_the_mentors_expertise_are_named(
+    client: httpx.AsyncClient, make_tenant: TenantFactory
+) -> None:
+    tenant = await make_tenant()
+    pair = await accepted_mentorship(client, tenant)  # the mentor knows Kubernetes (k8s)
+    base = f"/v1/mentorships/{pair.mentorship_id}"
+
+    async def misaligned() -> dict[str, Any] | None:
+        flags = (await client.get(f"{base}/health", headers=pair.mentee)).json()["flags"]
+        return next((f for f in flags if f["kind"] == "misaligned_goals"), None)
+
+    assert await misaligned() is None  # the request's goal names Kubernetes
+    rust = await client.post(
+        f"{base}/goals", json={"title": "Write our first service in Rust"}, headers=pair.mentee
+    )
+    assert rust.status_code == 201, rust.text
+    some = await misaligned()
+    assert some is not None and some["severity"] == "info", some
+    kubernetes = next(
+        g
+        for g in (await client.get(f"{base}/goals", headers=pair.mentee)).json()["items"]
+        if "Kubernetes" in g["title"]
+    )
+    etag = (await client.get(f"{base}/goals/{kubernetes['id']}", headers=pair.mentee)).headers
+    dropped = await client.patch(
+        f"{base}/goals/{kubernetes['id']}",
+        json={"status": "dropped"},
+        headers={**pair.mentee, "If-Match": etag["ETag"]},
+    )
+    assert dropped.status_code == 200, dropped.text
+    every = await misaligned()
+    assert every is not None and every["severity"] == "warning", every
+    assert "Rust" in every["suggestion"] or "Rust" in str(every["evidence"]), every
