@@ -10,12 +10,12 @@ import httpx
 from sqlalchemy import select, update
 
 from services.core.db import database
-from services.core.outbox.models import OutboxEvent
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
 from services.progress.tasks import nightly_health
 from tests.conftest import TenantFactory, TenantHandle
+from tests.events import events_of
 from tests.services.progress.people import Pair, accepted_mentorship
 
 
@@ -43,16 +43,6 @@ async def _meetings(tenant: TenantHandle, pair: Pair, *meetings: tuple[datetime,
                     status=status,
                 )
             )
-
-
-async def _events(tenant: TenantHandle) -> list[tuple[str, dict[str, Any]]]:
-    async with database.session(readonly=True, tenant_id=tenant.id) as session:
-        rows = await session.execute(
-            select(OutboxEvent.event_type, OutboxEvent.payload)
-            .where(OutboxEvent.event_type.in_(("mentorship.at_risk", "mentorship.recovered")))
-            .order_by(OutboxEvent.seq)
-        )
-        return [(kind, payload) for kind, payload in rows.all()]
 
 
 async def test_the_health_reads_as_of_now_for_participants_only(
@@ -97,7 +87,7 @@ async def test_the_nightly_job_announces_a_change_of_flags_once_and_the_recovery
 
     await nightly_health(None)
     await nightly_health(None)  # the same night's second run announces nothing new
-    events = await _events(tenant)
+    events = await events_of(tenant.id, "mentorship.at_risk", "mentorship.recovered")
     assert [kind for kind, _ in events] == ["mentorship.at_risk"], events
     raised = events[0][1]
     assert raised["mentorship_id"] == pair.mentorship_id
@@ -124,7 +114,7 @@ async def test_the_nightly_job_announces_a_change_of_flags_once_and_the_recovery
     )
     await nightly_health(None)
     await nightly_health(None)
-    events = await _events(tenant)
+    events = await events_of(tenant.id, "mentorship.at_risk", "mentorship.recovered")
     assert [kind for kind, _ in events] == ["mentorship.at_risk", "mentorship.recovered"], events
     assert "lack_of_engagement" in events[1][1]["cleared"]
 

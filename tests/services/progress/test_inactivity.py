@@ -3,19 +3,18 @@ sweeps on real commits with a moved clock, each step announced once."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from services.core.db import database
-from services.core.outbox.models import OutboxEvent
 from services.progress import inactivity
 from services.progress.mentorships.models import Mentorship
 from services.progress.tasks import remind_meetings, sweep_inactivity
 from tests.conftest import TenantFactory, TenantHandle
+from tests.events import events_of
 from tests.services.progress.people import Pair, accepted_mentorship
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -79,16 +78,6 @@ async def _quiet_since(tenant: TenantHandle, pair: Pair, days: int) -> datetime:
     return started
 
 
-async def _events(tenant: TenantHandle, *kinds: str) -> list[tuple[str, dict[str, Any]]]:
-    async with database.session(readonly=True, tenant_id=tenant.id) as session:
-        rows = await session.execute(
-            select(OutboxEvent.event_type, OutboxEvent.payload)
-            .where(OutboxEvent.event_type.in_(kinds))
-            .order_by(OutboxEvent.seq)
-        )
-        return [(kind, payload) for kind, payload in rows.all()]
-
-
 async def test_a_quiet_mentorship_is_warned_noticed_and_closed_once_each(
     committing_client: httpx.AsyncClient, make_tenant: TenantFactory
 ) -> None:
@@ -110,7 +99,7 @@ async def test_a_quiet_mentorship_is_warned_noticed_and_closed_once_each(
     await _quiet_since(tenant, pair, 46)
     await sweep_inactivity(None, now)
     await sweep_inactivity(None, now)
-    assert [kind for kind, _ in await _events(tenant, *kinds)] == ["mentorship.inactive"]
+    assert [kind for kind, _ in await events_of(tenant.id, *kinds)] == ["mentorship.inactive"]
 
     # A check-in is activity: the count starts again, and the warning can come back later.
     posted = await client.post(
@@ -120,20 +109,20 @@ async def test_a_quiet_mentorship_is_warned_noticed_and_closed_once_each(
     )
     assert posted.status_code == 201, posted.text
     await sweep_inactivity(None, now + 10 * DAY)
-    assert len(await _events(tenant, *kinds)) == 1
+    assert len(await events_of(tenant.id, *kinds)) == 1
 
     # Sixty days on from the check-in the program closes it, after a week's notice.
     later = now + 54 * DAY
     await sweep_inactivity(None, later)
     await sweep_inactivity(None, later)
-    events = await _events(tenant, *kinds)
+    events = await events_of(tenant.id, *kinds)
     assert [kind for kind, _ in events] == ["mentorship.inactive", "mentorship.closing_soon"]
     assert datetime.fromisoformat(events[1][1]["closes_at"]) >= later + 6 * DAY
     await sweep_inactivity(None, later + 3 * DAY)
-    assert len(await _events(tenant, *kinds)) == 2
+    assert len(await events_of(tenant.id, *kinds)) == 2
     await sweep_inactivity(None, later + 8 * DAY)
     await sweep_inactivity(None, later + 9 * DAY)
-    events = await _events(tenant, *kinds)
+    events = await events_of(tenant.id, *kinds)
     assert [kind for kind, _ in events][2:] == ["mentorship.status_changed"]
     assert (events[2][1]["to_status"], events[2][1]["actor_id"]) == ("ended", None)
     ended = (await client.get(f"/v1/mentorships/{pair.mentorship_id}", headers=pair.mentee)).json()
@@ -156,10 +145,10 @@ async def test_a_meeting_is_reminded_of_once_a_day_ahead_and_again_when_moved(
     assert meeting.status_code == 201, meeting.text
 
     await remind_meetings(None)  # 30 hours ahead: not yet
-    assert await _events(tenant, "meeting.reminder") == []
+    assert await events_of(tenant.id, "meeting.reminder") == []
     await remind_meetings(None, soon - timedelta(hours=20))
     await remind_meetings(None, soon - timedelta(hours=19))
-    reminded = await _events(tenant, "meeting.reminder")
+    reminded = await events_of(tenant.id, "meeting.reminder")
     assert [payload["meeting_id"] for _, payload in reminded] == [meeting.json()["id"]]
     assert {reminded[0][1]["mentee_id"], reminded[0][1]["mentor_id"]} == {
         pair.mentee_id,
@@ -173,4 +162,4 @@ async def test_a_meeting_is_reminded_of_once_a_day_ahead_and_again_when_moved(
     )
     assert moved.status_code == 200, moved.text
     await remind_meetings(None, soon + DAY - timedelta(hours=2))
-    assert len(await _events(tenant, "meeting.reminder")) == 2
+    assert len(await events_of(tenant.id, "meeting.reminder")) == 2

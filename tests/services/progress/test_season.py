@@ -11,27 +11,17 @@ from typing import Any
 
 import httpx
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from services.core.db import database
-from services.core.outbox.models import OutboxEvent
 from services.core.queue import Lane
 from services.progress.mentorships.models import Mentorship
-from tests.conftest import TenantFactory, TenantHandle, drain
+from tests.conftest import TenantFactory, drain
+from tests.events import events_of
 from tests.services.progress.people import accepted_mentorship
 
 DAY = timedelta(days=1)
 RATINGS = {"engagement": 4, "time_commitment": 3, "goal_fit": 4, "overall": 4}
-
-
-async def _events(tenant: TenantHandle, *kinds: str) -> list[tuple[str, dict[str, Any]]]:
-    async with database.session(readonly=True, tenant_id=tenant.id) as session:
-        rows = await session.execute(
-            select(OutboxEvent.event_type, OutboxEvent.payload)
-            .where(OutboxEvent.event_type.in_(kinds))
-            .order_by(OutboxEvent.seq)
-        )
-        return [(kind, payload) for kind, payload in rows.all()]
 
 
 async def test_a_season_of_a_mentorship(
@@ -106,7 +96,7 @@ async def test_a_season_of_a_mentorship(
     await drain(Lane.INTERACTIVE, Lane.BULK)
     raised = Counter(
         kind
-        for _, payload in await _events(tenant, "mentorship.at_risk")
+        for _, payload in await events_of(tenant.id, "mentorship.at_risk")
         for kind in payload["raised"]
     )
     for kind in ("time_constraints", "communication_barriers", "lack_of_engagement"):
@@ -129,7 +119,7 @@ async def test_a_season_of_a_mentorship(
     await drain(Lane.INTERACTIVE, Lane.BULK)
     cleared = Counter(
         kind
-        for _, payload in await _events(tenant, "mentorship.recovered")
+        for _, payload in await events_of(tenant.id, "mentorship.recovered")
         for kind in payload["cleared"]
     )
     assert cleared["lack_of_engagement"] == 1, cleared
