@@ -36,7 +36,9 @@ async def health_bands(
 ) -> tuple[int, float | None, dict[str, int]]:
     """Running mentorships with a stored assessment: how many, their mean score, and how many
     fall in each band."""
-    band = func.least(MentorshipHealth.score / 20, 4)
+    # Floor division: `/` on integers is true division in SQLAlchemy 2, which would count
+    # each distinct score as a band of its own.
+    band = func.least(MentorshipHealth.score // 20, 4)
     rows = (
         await session.execute(
             select(band, func.count(), func.sum(MentorshipHealth.score))

@@ -61,10 +61,11 @@ async def test_the_report_matches_a_hand_count(
         session.add_all([*mentorships, outside])
         await session.flush()
         first, second, paused, completed = mentorships
-        # Health stored for three running ones: 90 (no flag), 45 (a warning), 10 (critical).
+        # Health stored for three running ones: 90 (no flag), 15 (a warning), 10 (critical);
+        # the last two in one band.
         for mentorship, score, flags in (
             (first, 90, []),
-            (second, 45, [FLAG]),
+            (second, 15, [FLAG]),
             (paused, 10, [FLAG, CRITICAL]),
             (outside, 5, [CRITICAL]),
         ):
@@ -155,8 +156,8 @@ async def test_the_report_matches_a_hand_count(
     assert report["mentorships"] == {"active": 2, "paused": 1, "completed": 1, "ended": 0}
     assert report["health"] == {
         "assessed": 3,
-        "mean_score": round((90 + 45 + 10) / 3, 1),
-        "distribution": {"0-19": 1, "20-39": 0, "40-59": 1, "60-79": 0, "80-100": 1},
+        "mean_score": round((90 + 15 + 10) / 3, 1),
+        "distribution": {"0-19": 2, "20-39": 0, "40-59": 0, "60-79": 0, "80-100": 1},
     }
     assert [(r["mentorship_id"], r["top_flag"], r["severity"]) for r in report["at_risk"]] == [
         (str(paused.id), "time_constraints", "critical"),
@@ -173,7 +174,7 @@ async def test_the_report_matches_a_hand_count(
     assert as_csv.headers["content-type"].startswith("text/csv")
     rows = dict(list(csv.reader(io.StringIO(as_csv.text)))[1:])
     assert rows["mentorships.active"] == "2" and rows["goal_completion.rate"] == "0.4"
-    assert rows["health.band.0-19"] == "1" and rows["median_hours_to_accept"] == "4"
+    assert rows["health.band.0-19"] == "2" and rows["median_hours_to_accept"] == "4"
     assert rows[f"at_risk.{paused.id}"] == "time_constraints:critical:10"
 
     mentee = await tenant.headers("mia@example.com")
