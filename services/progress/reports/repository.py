@@ -58,6 +58,20 @@ async def health_bands(
 async def at_risk(session: AsyncSession, program_id: uuid.UUID, limit: int) -> list[Any]:
     """Running mentorships whose stored assessment raised a risk flag, lowest score first:
     (mentorship id, mentee, mentor, score, flags, computed_at)."""
+    # The lowest `limit` are found on the narrow columns, and only theirs flags read: sorting
+    # every flagged row with its flags (a third of a large program) spills to disk.
+    lowest = (
+        select(MentorshipHealth.id, MentorshipHealth.score, Mentorship.id.label("mentorship_id"))
+        .join(Mentorship, Mentorship.id == MentorshipHealth.mentorship_id)
+        .where(
+            _of_program(program_id),
+            Mentorship.status.in_(("active", "paused")),
+            func.cardinality(MentorshipHealth.flag_kinds) > 0,
+        )
+        .order_by(MentorshipHealth.score, Mentorship.id)
+        .limit(limit)
+        .subquery()
+    )
     rows = await session.execute(
         select(
             Mentorship.id,
@@ -67,14 +81,9 @@ async def at_risk(session: AsyncSession, program_id: uuid.UUID, limit: int) -> l
             MentorshipHealth.flags,
             MentorshipHealth.computed_at,
         )
-        .join(MentorshipHealth, MentorshipHealth.mentorship_id == Mentorship.id)
-        .where(
-            _of_program(program_id),
-            Mentorship.status.in_(("active", "paused")),
-            func.cardinality(MentorshipHealth.flag_kinds) > 0,
-        )
-        .order_by(MentorshipHealth.score, Mentorship.id)
-        .limit(limit)
+        .join(lowest, lowest.c.mentorship_id == Mentorship.id)
+        .join(MentorshipHealth, MentorshipHealth.id == lowest.c.id)
+        .order_by(lowest.c.score, lowest.c.mentorship_id)
     )
     return list(rows.all())
 
