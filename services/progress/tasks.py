@@ -69,13 +69,11 @@ async def nightly_health(
             async with database.transaction(tenant_id=tenant_id) as session:
                 batch = await assessments_repository.running_after(session, after, HEALTH_BATCH)
                 if batch:
-                    changed += await assessments.recompute(
-                        session, tenant_id, [m.id for m in batch], moment
-                    )
+                    changed += await assessments.recompute(session, tenant_id, batch, moment)
             assessed += len(batch)
             if len(batch) < HEALTH_BATCH:
                 break
-            after = batch[-1].id
+            after = batch[-1]
     log.info("health.recomputed", mentorships=assessed, changed=changed)
     return {"assessed": assessed, "changed": changed}
 

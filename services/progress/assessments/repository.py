@@ -70,17 +70,19 @@ async def facts_of(
         )
     ):
         milestones[mentorship_id].append(health.Milestone(achieved_on, goal_id))
-    revised = (
-        select(GoalRevision.goal_id, func.max(GoalRevision.created_at).label("at"))
-        .where(GoalRevision.mentorship_id.in_(ids))
-        .group_by(GoalRevision.goal_id)
-        .subquery()
+    # Each goal's latest revision through `ix_goal_revisions_goal`, one probe per goal: a
+    # filter on the revisions' own mentorship id has no index to read and scans them all.
+    last_revised = (
+        select(func.max(GoalRevision.created_at))
+        .where(GoalRevision.goal_id == Goal.id)
+        .correlate(Goal)
+        .scalar_subquery()
     )
     goals: dict[uuid.UUID, list[health.Goal]] = defaultdict(list)
     for mentorship_id, goal_id, title, status, progress, revised_at in await session.execute(
-        select(Goal.mentorship_id, Goal.id, Goal.title, Goal.status, Goal.progress, revised.c.at)
-        .outerjoin(revised, revised.c.goal_id == Goal.id)
-        .where(Goal.mentorship_id.in_(ids))
+        select(
+            Goal.mentorship_id, Goal.id, Goal.title, Goal.status, Goal.progress, last_revised
+        ).where(Goal.mentorship_id.in_(ids))
     ):
         goals[mentorship_id].append(
             health.Goal(
@@ -167,9 +169,11 @@ async def store(
     in one statement."""
     if not results:
         return
-    statement = insert(MentorshipHealth).values(
-        [{"tenant_id": tenant_id, "id": uuid.uuid4(), **result} for result in results]
-    )
+    # The rows go as parameters of one cached statement (sent as multi-row VALUES by
+    # SQLAlchemy's insertmanyvalues): rows spelled into `.values()` make a new statement of
+    # thousands of bind parameters to compile on every call, which cost more than the rest of
+    # a nightly batch together.
+    statement = insert(MentorshipHealth)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[MentorshipHealth.mentorship_id],
@@ -181,7 +185,8 @@ async def store(
                 "computed_at": statement.excluded.computed_at,
                 "updated_at": statement.excluded.computed_at,
             },
-        )
+        ),
+        [{"tenant_id": tenant_id, "id": uuid.uuid4(), **result} for result in results],
     )
 
 
@@ -196,9 +201,10 @@ async def mentorships_by_id(
 
 async def running_after(
     session: AsyncSession, after: uuid.UUID | None, limit: int
-) -> list[Mentorship]:
-    """The next `limit` running mentorships of the session's tenant, in id order after `after`."""
-    statement = select(Mentorship).where(Mentorship.status.in_(("active", "paused")))
+) -> list[uuid.UUID]:
+    """The ids of the next `limit` running mentorships of the session's tenant, in id order
+    after `after` (the recomputation loads the rows itself)."""
+    statement = select(Mentorship.id).where(Mentorship.status.in_(("active", "paused")))
     if after is not None:
         statement = statement.where(Mentorship.id > after)
     rows = await session.scalars(statement.order_by(Mentorship.id).limit(limit))

@@ -51,9 +51,12 @@ async def assess_many(
     facts = await repository.facts_of(
         session, found, evaluation_interval_days=intervals, expertise=expertise, now=now
     )
-    return {
-        m.id: health.assess(facts[m.id], _thresholds(policies.get(m.program_id))) for m in found
+    # Once per program, not per mentorship: a nightly batch is mostly one program.
+    thresholds = {
+        program_id: _thresholds(policies.get(program_id))
+        for program_id in {m.program_id for m in found}
     }
+    return {m.id: health.assess(facts[m.id], thresholds[m.program_id]) for m in found}
 
 
 async def health_of(
