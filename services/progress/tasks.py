@@ -10,8 +10,9 @@ next run does again.
 
 `progress.nightly_health`, nightly on the bulk lane's cron: every running mentorship's health
 is assessed again as of now, because time alone raises flags (a silence grows, an evaluation
-falls due), stored, and each change of risk flags announced once; each tenant's mentorships
-`HEALTH_BATCH` at a time in id order, a transaction each.
+falls due), stored, and each change of risk flags announced once, on the bulk lane (a night can
+raise thousands); each tenant's mentorships `HEALTH_BATCH` at a time in id order, a transaction
+each.
 
 `progress.sweep_inactivity`, hourly on the bulk lane's cron: the inactivity policy
 (`inactivity.py`): a warning after 45 days without a held meeting or a check-in, and where the
@@ -29,6 +30,7 @@ from typing import Any, Final
 from services.core.db import database
 from services.core.logging import get_logger
 from services.core.models import utcnow
+from services.core.queue import Lane
 from services.profiles import queries as profiles
 from services.progress import periods
 from services.progress.assessments import repository as assessments_repository
@@ -69,7 +71,9 @@ async def nightly_health(
             async with database.transaction(tenant_id=tenant_id) as session:
                 batch = await assessments_repository.running_after(session, after, HEALTH_BATCH)
                 if batch:
-                    changed += await assessments.recompute(session, tenant_id, batch, moment)
+                    changed += await assessments.recompute(
+                        session, tenant_id, batch, moment, lane=Lane.BULK
+                    )
             assessed += len(batch)
             if len(batch) < HEALTH_BATCH:
                 break

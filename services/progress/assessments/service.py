@@ -11,13 +11,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.logging import get_logger
 from services.core.models import utcnow
-from services.core.outbox import emit
+from services.core.outbox import emit_many
+from services.core.queue import Lane
 from services.profiles import queries as profiles
 from services.progress import health
 from services.progress.assessments import repository
@@ -69,10 +71,16 @@ async def health_of(
 
 
 async def recompute(
-    session: AsyncSession, tenant_id: uuid.UUID, mentorship_ids: Sequence[uuid.UUID], now: datetime
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    mentorship_ids: Sequence[uuid.UUID],
+    now: datetime,
+    *,
+    lane: Lane = Lane.INTERACTIVE,
 ) -> int:
     """Assess these mentorships, store the results and announce each change of risk flags
-    once; returns how many changed their flags."""
+    once, on `lane` (the nightly recompute's thousands take the bulk lane, so they never
+    queue ahead of what a person is waiting for); returns how many changed their flags."""
     found = await repository.mentorships_by_id(session, mentorship_ids)
     if not found:
         return 0
@@ -80,6 +88,7 @@ async def recompute(
     assessed = await assess_many(session, tenant_id, found, now)
     changed = 0
     results = []
+    announcements: list[tuple[str, dict[str, Any]]] = []
     for mentorship in found:
         result = assessed[mentorship.id]
         kinds = health.at_risk_kinds(result)
@@ -87,7 +96,7 @@ async def recompute(
         flags = [asdict(flag) for flag in result.flags]
         if raised or cleared:
             changed += 1
-            _announce(session, mentorship, result, flags, raised, cleared, kinds)
+            announcements += _announcements(mentorship, result, flags, raised, cleared, kinds)
         results.append(
             {
                 "mentorship_id": mentorship.id,
@@ -98,19 +107,20 @@ async def recompute(
                 "computed_at": now,
             }
         )
+    # One statement for the batch's events, however many changed.
+    await emit_many(session, announcements, tenant_id=tenant_id, lane=lane)
     await repository.store(session, tenant_id, results)
     return changed
 
 
-def _announce(
-    session: AsyncSession,
+def _announcements(
     mentorship: Mentorship,
     result: health.Health,
-    flags: list[dict[str, object]],
+    flags: list[dict[str, Any]],
     raised: list[str],
     cleared: list[str],
     remaining: set[str],
-) -> None:
+) -> list[tuple[str, dict[str, Any]]]:
     """`mentorship.at_risk` for the flags just raised, `mentorship.recovered` for those just
     cleared (with what still stands, if anything)."""
     data = {
@@ -120,17 +130,19 @@ def _announce(
         "program_id": str(mentorship.program_id) if mentorship.program_id else None,
         "score": result.score,
     }
+    events: list[tuple[str, dict[str, Any]]] = []
     if raised:
-        emit(
-            session,
-            "mentorship.at_risk",
-            {**data, "raised": raised, "flags": [f for f in flags if f["kind"] in raised]},
-            tenant_id=mentorship.tenant_id,
+        events.append(
+            (
+                "mentorship.at_risk",
+                {**data, "raised": raised, "flags": [f for f in flags if f["kind"] in raised]},
+            )
         )
     if cleared:
-        emit(
-            session,
-            "mentorship.recovered",
-            {**data, "cleared": cleared, "still_at_risk": sorted(remaining)},
-            tenant_id=mentorship.tenant_id,
+        events.append(
+            (
+                "mentorship.recovered",
+                {**data, "cleared": cleared, "still_at_risk": sorted(remaining)},
+            )
         )
+    return events

@@ -94,6 +94,12 @@ async def test_the_nightly_job_announces_a_change_of_flags_once_and_the_recovery
     assert "lack_of_engagement" in raised["raised"]
     assert {flag["kind"] for flag in raised["flags"]} == set(raised["raised"])
     async with database.session(readonly=True, tenant_id=tenant.id) as session:
+        # The night's announcements take the bulk lane: they never queue ahead of the
+        # interactive lane's work.
+        lanes = await session.scalars(
+            select(OutboxEvent.lane).where(OutboxEvent.event_type == "mentorship.at_risk")
+        )
+        assert set(lanes) == {"bulk"}
         stored = await session.scalar(
             select(MentorshipHealth).where(
                 MentorshipHealth.mentorship_id == uuid.UUID(pair.mentorship_id)
