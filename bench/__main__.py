@@ -9,6 +9,7 @@ from bench import (
     outbox,
     profiles,
     progress_health,
+    progress_scale,
     requests_lifecycle,
     requests_review,
     runs_apply,
@@ -21,7 +22,7 @@ BENCHES = {
     "requests": lambda argv: max(requests_review.main(argv), requests_lifecycle.main(argv)),
     "matching": matching.main,
     "apply": runs_apply.main,
-    "progress": progress_health.main,
+    "progress": lambda argv: max(progress_health.main([]), progress_scale.main(argv)),
 }
 
 if __name__ == "__main__":
