@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from services.profiles import queries as profiles
 from services.progress import health
@@ -157,7 +158,9 @@ async def stored_kinds(
     # with the table as it is. As a prepared statement, its generic plan was made while the
     # table was still empty (the first night) and seq-scanned it for every batch after: the
     # first night over 100,000 mentorships took twice as long.
-    ids = bindparam("ids", list(mentorship_ids), expanding=True, literal_execute=True)
+    ids: BindParameter[list[uuid.UUID]] = bindparam(
+        "ids", list(mentorship_ids), expanding=True, literal_execute=True
+    )
     rows = await session.execute(
         select(MentorshipHealth.mentorship_id, MentorshipHealth.flag_kinds)
         .where(MentorshipHealth.mentorship_id.in_(ids))
