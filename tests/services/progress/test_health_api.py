@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select, update
 
 from services.core.db import database
+from services.core.outbox.models import OutboxEvent
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
