@@ -102,6 +102,16 @@ HISTORY: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "first held meetings",
+        # What the meetings service keeps as meetings are held.
+        """
+        UPDATE progress.mentorships m SET first_held_at = f.at
+        FROM (SELECT mentorship_id, min(starts_at) AS at FROM progress.meetings
+              WHERE status = 'held' AND tenant_id = :tenant_id GROUP BY mentorship_id) f
+        WHERE f.mentorship_id = m.id
+        """,
+    ),
+    (
         "check-ins",
         """
         INSERT INTO progress.check_ins (id, tenant_id, mentorship_id, author_id, summary,

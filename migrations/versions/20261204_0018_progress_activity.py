@@ -375,6 +375,11 @@ def upgrade() -> None:
         sa.Column("inactivity_notice_at", sa.DateTime(timezone=True), nullable=True),
         schema="progress",
     )
+    op.add_column(
+        "mentorships",
+        sa.Column("first_held_at", sa.DateTime(timezone=True), nullable=True),
+        schema="progress",
+    )
     op.create_index(
         "ix_mentorships_program",
         "mentorships",
@@ -394,6 +399,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_requests_program", table_name="requests", schema="proposals")
     op.drop_index("ix_mentorships_program", table_name="mentorships", schema="progress")
+    op.drop_column("mentorships", "first_held_at", schema="progress")
     op.drop_column("mentorships", "inactivity_notice_at", schema="progress")
     op.drop_column("mentorships", "inactivity_stage", schema="progress")
     op.drop_column("mentorships", "status_changed_at", schema="progress")

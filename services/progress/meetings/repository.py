@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.pagination import PageParams, paginate
@@ -97,3 +97,17 @@ async def mark_reminded(session: AsyncSession, meeting_ids: list[uuid.UUID], now
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+async def note_held(session: AsyncSession, mentorship_id: uuid.UUID, at: datetime) -> None:
+    """Keep the mentorship's first held meeting (the earliest, whatever order they are
+    logged in), without a new version of the mentorship: nothing a client wrote changed."""
+    await session.execute(
+        update(Mentorship)
+        .where(
+            Mentorship.id == mentorship_id,
+            or_(Mentorship.first_held_at.is_(None), Mentorship.first_held_at > at),
+        )
+        .values(first_held_at=at)
+        .execution_options(synchronize_session=False)
+    )

@@ -74,6 +74,7 @@ async def create_meeting(
     session.add(meeting)
     if meeting.status == "held":
         note_activity(mentorship)
+        await repository.note_held(session, mentorship.id, meeting.starts_at)
     await session.flush()
     _announce(session, f"meeting.{meeting.status}", mentorship, meeting, principal)
     return meeting
@@ -138,6 +139,7 @@ async def update_meeting(
         meeting.notes = body.notes or None
     if meeting.status == "held" and source != "held":
         note_activity(mentorship)
+        await repository.note_held(session, mentorship.id, meeting.starts_at)
     await session.flush()
     if event == "meeting.rescheduled":
         _announce(session, event, mentorship, meeting, principal, from_starts_at=from_starts_at)

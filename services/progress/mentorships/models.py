@@ -41,3 +41,6 @@ class Mentorship(Base, TenantScoped, Versioned):
     inactivity_stage: Mapped[str | None] = mapped_column(String(20))
     # When the closing notice was given: it closes no sooner than a week after.
     inactivity_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When its first held meeting took place (kept as meetings are held): the program's report
+    # reads it for the time from acceptance to the first meeting without reading every meeting.
+    first_held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

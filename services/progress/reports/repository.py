@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.evaluations.models import EvaluationRequest
 from services.progress.goals.models import Goal
-from services.progress.meetings.models import Meeting
 from services.progress.mentorships.models import Mentorship
 
 # Health scores counted in bands of 20: 0-19, 20-39, 40-59, 60-79, 80-100.
@@ -108,19 +107,12 @@ async def median_days_to_first_meeting(
 ) -> tuple[int, float | None]:
     """Over mentorships with a held meeting: how many, and the median days from acceptance
     (the mentorship's start) to the first one held."""
-    first = (
-        select(Meeting.mentorship_id, func.min(Meeting.starts_at).label("at"))
-        .where(Meeting.status == "held")
-        .group_by(Meeting.mentorship_id)
-        .subquery()
-    )
-    days = func.extract("epoch", first.c.at - Mentorship.created_at) / 86400
+    days = func.extract("epoch", Mentorship.first_held_at - Mentorship.created_at) / 86400
     row = (
         await session.execute(
-            select(func.count(), func.percentile_cont(0.5).within_group(days))
-            .select_from(Mentorship)
-            .join(first, first.c.mentorship_id == Mentorship.id)
-            .where(_of_program(program_id))
+            select(func.count(), func.percentile_cont(0.5).within_group(days)).where(
+                _of_program(program_id), Mentorship.first_held_at.is_not(None)
+            )
         )
     ).one()
     return int(row[0]), float(row[1]) if row[1] is not None else None

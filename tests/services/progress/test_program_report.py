@@ -93,7 +93,12 @@ async def test_the_report_matches_a_hand_count(
             session.add(
                 Goal(tenant_id=tenant.id, mentorship_id=mentorship.id, title="G", status=status)
             )
-        # First held meetings 4, 10 and 20 days after the start: median 10 days.
+        # First held meetings 4, 10 and 20 days after the start: median 10 days (as the
+        # meetings service keeps them on the mentorship).
+        first.first_held_at = T0 + timedelta(days=4)
+        second.first_held_at = T0 + timedelta(days=10)
+        completed.first_held_at = T0 + timedelta(days=20)
+        outside.first_held_at = T0 + timedelta(days=1)
         for mentorship, days, status in (
             (first, 4, "held"),
             (first, 30, "held"),
