@@ -27,6 +27,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_of(now: datetime | str | None) -> datetime:
+    """The moment a job acts as of: the clock, or the moment an operator or a test gave it
+    (through the queue as ISO 8601 text; without an offset, UTC)."""
+    if now is None:
+        return utcnow()
+    moment = datetime.fromisoformat(now) if isinstance(now, str) else now
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Timestamped:
     # Timestamps are set in Python as well as by the server, so a flushed object never needs a
     # refresh round trip (and never lazy-loads under asyncio).

@@ -24,12 +24,12 @@ Both take each tenant's rows in batches under SKIP LOCKED, a transaction each.
 ISO 8601 text: an operator, or a test, can run it as of another moment.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from services.core.db import database
 from services.core.logging import get_logger
-from services.core.models import utcnow
+from services.core.models import as_of
 from services.core.queue import Lane
 from services.profiles import queries as profiles
 from services.progress import periods
@@ -50,18 +50,11 @@ INACTIVITY_JOB: Final = "progress.sweep_inactivity"
 MEETING_REMINDERS_JOB: Final = "progress.remind_meetings"
 
 
-def _as_of(now: datetime | str | None) -> datetime:
-    if now is None:
-        return utcnow()
-    moment = datetime.fromisoformat(now) if isinstance(now, str) else now
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 async def nightly_health(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> dict[str, int]:
     """Assess every running mentorship again; returns how many, and how many changed flags."""
-    moment = _as_of(now)
+    moment = as_of(now)
     async with database.session(readonly=True) as session:
         tenant_ids = await assessments_repository.tenants_with_running(session)
     assessed = changed = 0
@@ -86,7 +79,7 @@ async def request_evaluations(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> int:
     """Ask for every evaluation due as of `now`; returns how many people were asked."""
-    today = periods.utc_day(_as_of(now))
+    today = periods.utc_day(as_of(now))
     async with database.session(readonly=True) as session:
         intervals = await profiles.evaluation_intervals(session, None)
         tenant_ids = await repository.tenants_with_evaluations_due(session, intervals, today)
@@ -111,7 +104,7 @@ async def sweep_inactivity(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> int:
     """Take every inactivity step due as of `now`; returns how many were taken."""
-    moment = _as_of(now)
+    moment = as_of(now)
     async with database.session(readonly=True) as session:
         tenant_ids = await mentorships_repository.tenants_with_quiet(
             session, sweep.earliest_quiet(moment)
@@ -135,7 +128,7 @@ async def remind_meetings(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> int:
     """Remind both participants of every meeting starting within a day; returns how many."""
-    moment = _as_of(now)
+    moment = as_of(now)
     until = moment + reminders.REMIND_BEFORE
     async with database.session(readonly=True) as session:
         tenant_ids = await meetings_repository.tenants_with_reminders(session, until, moment)

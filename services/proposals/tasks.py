@@ -13,14 +13,14 @@ ISO 8601 text: an operator, or a test, can run the sweep as of another moment.
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.db import database
 from services.core.logging import get_logger
-from services.core.models import utcnow
+from services.core.models import as_of
 from services.proposals import expiry, repository, stats
 
 log = get_logger(__name__)
@@ -29,13 +29,6 @@ SWEEP_JOB: Final = "proposals.sweep_requests"
 
 Step = Callable[[AsyncSession, datetime], Awaitable[expiry.Batch]]
 TenantLookup = Callable[[AsyncSession, datetime], Awaitable[list[uuid.UUID]]]
-
-
-def _as_of(now: datetime | str | None) -> datetime:
-    if now is None:
-        return utcnow()
-    moment = datetime.fromisoformat(now) if isinstance(now, str) else now
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _sweep(tenants_with_work: TenantLookup, step: Step, now: datetime) -> int:
@@ -64,21 +57,21 @@ async def expire_requests(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> int:
     """Expire every waiting request whose time is up; returns how many."""
-    return await _sweep(repository.tenants_with_expired, expiry.expire_batch, _as_of(now))
+    return await _sweep(repository.tenants_with_expired, expiry.expire_batch, as_of(now))
 
 
 async def send_request_reminders(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> int:
     """Send every reminder due; returns how many."""
-    return await _sweep(repository.tenants_with_reminders_due, expiry.remind_batch, _as_of(now))
+    return await _sweep(repository.tenants_with_reminders_due, expiry.remind_batch, as_of(now))
 
 
 async def sweep_requests(
     _ctx: dict[str, Any] | None = None, now: datetime | str | None = None
 ) -> dict[str, int]:
     """Expiry first, so a request past its time expires rather than being reminded."""
-    moment = _as_of(now)
+    moment = as_of(now)
     expired = await expire_requests(_ctx, moment)
     reminded = await send_request_reminders(_ctx, moment)
     if expired or reminded:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from services.profiles import queries as profiles
-from services.progress import health
+from services.progress import health, lifecycle
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.checkins.models import CheckIn
 from services.progress.evaluations.models import Evaluation, EvaluationRequest
@@ -212,7 +212,7 @@ async def running_after(
 ) -> list[uuid.UUID]:
     """The ids of the next `limit` running mentorships of the session's tenant, in id order
     after `after` (the recomputation loads the rows itself)."""
-    statement = select(Mentorship.id).where(Mentorship.status.in_(("active", "paused")))
+    statement = select(Mentorship.id).where(Mentorship.status.in_(lifecycle.RUNNING))
     if after is not None:
         statement = statement.where(Mentorship.id > after)
     rows = await session.scalars(statement.order_by(Mentorship.id).limit(limit))
@@ -223,7 +223,7 @@ async def tenants_with_running(session: AsyncSession) -> list[uuid.UUID]:
     """Tenants that have running mentorships. Across tenants, on purpose (the nightly job)."""
     rows = await session.scalars(
         select(Mentorship.tenant_id)
-        .where(Mentorship.status.in_(("active", "paused")))
+        .where(Mentorship.status.in_(lifecycle.RUNNING))
         .distinct()
         .execution_options(all_tenants=True)
     )

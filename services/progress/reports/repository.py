@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.progress import lifecycle
 from services.progress.assessments.models import MentorshipHealth
 from services.progress.evaluations.models import EvaluationRequest
 from services.progress.goals.models import Goal
@@ -42,7 +43,7 @@ async def health_bands(
         await session.execute(
             select(band, func.count(), func.sum(MentorshipHealth.score))
             .join(Mentorship, Mentorship.id == MentorshipHealth.mentorship_id)
-            .where(_of_program(program_id), Mentorship.status.in_(("active", "paused")))
+            .where(_of_program(program_id), Mentorship.status.in_(lifecycle.RUNNING))
             .group_by(band)
         )
     ).all()
@@ -64,7 +65,7 @@ async def at_risk(session: AsyncSession, program_id: uuid.UUID, limit: int) -> l
         .join(Mentorship, Mentorship.id == MentorshipHealth.mentorship_id)
         .where(
             _of_program(program_id),
-            Mentorship.status.in_(("active", "paused")),
+            Mentorship.status.in_(lifecycle.RUNNING),
             func.cardinality(MentorshipHealth.flag_kinds) > 0,
         )
         .order_by(MentorshipHealth.score, Mentorship.id)

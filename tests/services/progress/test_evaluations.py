@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select, update
 
 from services.core.db import database
-from services.core.outbox.models import OutboxEvent
 from services.progress.evaluations.models import Evaluation
 from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory
+from tests.events import events_of
 from tests.services.progress.people import Pair, accepted_mentorship
 
 RATINGS = {"communication": 4, "engagement": 5, "time_commitment": 3, "goal_fit": 4, "overall": 5}
@@ -32,16 +32,6 @@ async def _goal_id(client: httpx.AsyncClient, pair: Pair) -> str:
 
 def _body(**changes: Any) -> dict[str, Any]:
     return {"ratings": RATINGS, "comments": "", **changes}
-
-
-async def _events(tenant_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
-    async with database.session(readonly=True, tenant_id=tenant_id) as session:
-        rows = await session.scalars(
-            select(OutboxEvent.payload)
-            .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.event_type == kind)
-            .order_by(OutboxEvent.seq)
-        )
-        return list(rows)
 
 
 async def test_both_sides_evaluate_and_both_read_both(client, make_tenant: TenantFactory) -> None:
@@ -93,7 +83,7 @@ async def test_both_sides_evaluate_and_both_read_both(client, make_tenant: Tenan
     )
     assert rest.json()["items"][0]["side"] == "mentee" and rest.json()["next_cursor"] is None
 
-    submitted = await _events(tenant.id, "evaluation.submitted")
+    submitted = [p for _, p in await events_of(tenant.id, "evaluation.submitted")]
     assert [(e["side"], e["author_id"]) for e in submitted] == [
         ("mentee", pair.mentee_id),
         ("mentor", pair.mentor_id),
@@ -271,4 +261,4 @@ async def test_two_evaluations_sent_at_once_keep_one(
         )
     winner = next(a for a in answers if a.status_code == 201)
     assert kept == [winner.json()["comments"]]
-    assert len(await _events(tenant.id, "evaluation.submitted")) == 1
+    assert len([p for _, p in await events_of(tenant.id, "evaluation.submitted")]) == 1

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.core.db import database
-from services.core.outbox.models import OutboxEvent
 from services.progress import meeting_lifecycle
 from services.progress.mentorships.models import Mentorship
 from tests.conftest import TenantFactory
+from tests.events import events_of
 from tests.services.progress.people import Pair, accepted_mentorship
 
 
@@ -22,16 +22,6 @@ def _at(**delta: float) -> str:
 
 def _meetings(pair: Pair) -> str:
     return f"/v1/mentorships/{pair.mentorship_id}/meetings"
-
-
-async def _events(tenant_id: uuid.UUID, prefix: str) -> list[tuple[str, dict[str, Any]]]:
-    async with database.session(readonly=True, tenant_id=tenant_id) as session:
-        rows = await session.execute(
-            select(OutboxEvent.event_type, OutboxEvent.payload)
-            .where(OutboxEvent.event_type.startswith(prefix))
-            .order_by(OutboxEvent.seq)
-        )
-        return [(kind, payload) for kind, payload in rows.all()]
 
 
 async def _warn(tenant_id: uuid.UUID, mentorship_id: str) -> None:
@@ -118,7 +108,7 @@ async def test_a_meeting_is_planned_then_held_and_a_past_one_logged(
     assert [m["id"] for m in second.json()["items"]] == [meeting["id"]]
     assert second.json()["next_cursor"] is None
 
-    events = await _events(tenant.id, "meeting.")
+    events = await events_of(tenant.id, prefix="meeting.")
     assert [kind for kind, _ in events] == [
         "meeting.scheduled",
         "meeting.held",
@@ -178,7 +168,7 @@ async def test_a_rescheduled_meeting_keeps_its_id_and_leaves_its_old_slot_counta
     )
     assert refused.status_code == 409 and refused.json()["current_status"] == "rescheduled"
 
-    events = await _events(tenant.id, "meeting.rescheduled")
+    events = await events_of(tenant.id, "meeting.rescheduled")
     assert len(events) == 2
     assert datetime.fromisoformat(events[0][1]["from_starts_at"]) == datetime.fromisoformat(
         first_time
@@ -213,7 +203,7 @@ async def test_changes_that_do_not_exist_are_409_with_the_current_status(
     for change in ({"status": "missed"}, {"status": "rescheduled", "starts_at": _at(days=1)}):
         refused = await client.patch(held.headers["Location"], json=change, headers=pair.mentor)
         assert refused.status_code == 409 and refused.json()["current_status"] == "held"
-    kinds = [kind for kind, _ in await _events(tenant.id, "meeting.")]
+    kinds = [kind for kind, _ in await events_of(tenant.id, prefix="meeting.")]
     assert kinds == ["meeting.scheduled", "meeting.cancelled", "meeting.held"]
 
 

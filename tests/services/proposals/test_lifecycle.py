@@ -6,11 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
-from services.core.db import database
-from services.core.outbox.models import OutboxEvent
-from tests.conftest import TenantFactory, TenantHandle
+from tests.conftest import TenantFactory
+from tests.events import events_of
 from tests.services.proposals.people import careful_draft, option, put_mentor
 
 
@@ -27,16 +25,6 @@ async def _sent(
     assert sent.status_code == 200, sent.text
     body: dict[str, Any] = sent.json()
     return body
-
-
-async def _events(tenant: TenantHandle, prefix: str) -> list[tuple[str, dict[str, Any]]]:
-    async with database.session(readonly=True, tenant_id=tenant.id) as session:
-        rows = await session.execute(
-            select(OutboxEvent.event_type, OutboxEvent.payload)
-            .where(OutboxEvent.tenant_id == tenant.id, OutboxEvent.event_type.startswith(prefix))
-            .order_by(OutboxEvent.seq)
-        )
-        return [(kind, payload) for kind, payload in rows.all()]
 
 
 def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -122,7 +110,9 @@ async def test_from_a_reviewed_draft_to_a_mentorship_with_the_agreed_goals(
         ("draft", "pending", mia_id),
         (None, "draft", mia_id),
     ]
-    events = await _events(tenant, "request.") + await _events(tenant, "mentorship.")
+    events = await events_of(tenant.id, prefix="request.") + await events_of(
+        tenant.id, prefix="mentorship."
+    )
     assert [kind for kind, _ in events] == [
         "request.sent",
         "request.accepted",
@@ -286,7 +276,7 @@ async def test_a_programs_policies_hold_when_sending_and_accepting(
     history = (await client.get(f"/v1/requests/{second['id']}/history", headers=mia)).json()
     assert history["items"][0]["actor_id"] is None
     assert "accepted another mentor" in history["items"][0]["reason"]
-    withdrawals = [p for kind, p in await _events(tenant, "request.withdrawn")]
+    withdrawals = [p for kind, p in await events_of(tenant.id, "request.withdrawn")]
     assert [(p["request_id"], p["mentor_id"]) for p in withdrawals][-1] == (
         second["id"],
         mentors[1][1],
